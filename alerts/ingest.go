@@ -1,0 +1,165 @@
+package alerts
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Polled is one post a poll returned, with the matcher's verdict.
+type Polled struct {
+	Post    Post
+	Match   Match
+	Matched bool
+}
+
+// Batch is everything one poll of one watch produced. Ingest stores it in
+// one transaction together with the watch's new cursor.
+type Batch struct {
+	Watch     *Watch
+	Posts     []Polled
+	Cursor    string
+	FetchedAt time.Time
+	// Baseline records the posts as seen without alerting: a new watch's
+	// first poll, unless the watch asks for backfill.
+	Baseline bool
+}
+
+// IngestResult counts what Ingest did.
+type IngestResult struct {
+	Seen      int     // posts new to this watch
+	Duplicate int     // posts the watch had already processed
+	Alerted   []int64 // alerts raised and queued for delivery
+	Muted     []int64 // alerts raised but muted
+}
+
+// Ingest stores a poll's posts with their evidence, raises one alert per
+// new matching post chain, checks mutes, queues the cards and the first
+// escalation timer, and advances the watch's cursor, all in one
+// transaction: after a crash at any point either all of it happened or
+// none of it did, so nothing is lost and nothing alerts twice.
+func (s *Service) Ingest(ctx context.Context, b Batch) (IngestResult, error) {
+	var res IngestResult
+	if b.Watch == nil {
+		return res, fmt.Errorf("ingest: %w: no watch", ErrInvalid)
+	}
+	if b.FetchedAt.IsZero() {
+		b.FetchedAt = s.Now()
+	}
+	err := s.store.Update(ctx, func(tx Tx) error {
+		res = IngestResult{}
+		mutes, err := tx.Mutes(ctx, s.Now(), false)
+		if err != nil {
+			return fmt.Errorf("load mutes: %w", err)
+		}
+		for i := range b.Posts {
+			if err := s.ingestOne(ctx, tx, &b, &b.Posts[i], mutes, &res); err != nil {
+				return err
+			}
+		}
+		st, err := tx.WatchState(ctx, b.Watch.Name)
+		if err != nil {
+			return fmt.Errorf("load state of %s: %w", b.Watch.Name, err)
+		}
+		st.Cursor = b.Cursor
+		st.Baselined = true
+		if err := tx.PutWatchState(ctx, st); err != nil {
+			return fmt.Errorf("advance cursor of %s: %w", b.Watch.Name, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return IngestResult{}, fmt.Errorf("ingest %s: %w", b.Watch.Name, err)
+	}
+	return res, nil
+}
+
+func (s *Service) ingestOne(ctx context.Context, tx Tx, b *Batch, pd *Polled, mutes []*Mute, res *IngestResult) error {
+	p := &pd.Post
+	key, err := tx.PutPost(ctx, p, NewEvidence(p.Raw, b.FetchedAt))
+	if err != nil {
+		return fmt.Errorf("store post %s/%s: %w", p.Platform, p.ID, err)
+	}
+	seen, err := tx.Seen(ctx, b.Watch.Name, p.Platform, p.ChainID())
+	if err != nil {
+		return fmt.Errorf("dedup post %s/%s: %w", p.Platform, p.ID, err)
+	}
+	if seen {
+		res.Duplicate++
+		return nil
+	}
+	res.Seen++
+	if err := tx.MarkSeen(ctx, b.Watch.Name, p.Platform, p.ChainID(), b.FetchedAt); err != nil {
+		return fmt.Errorf("mark post %s/%s seen: %w", p.Platform, p.ID, err)
+	}
+	if !pd.Matched || b.Baseline {
+		return nil
+	}
+	now := s.Now()
+	a := &Alert{
+		Watch:     b.Watch.Name,
+		Severity:  b.Watch.Severity,
+		Route:     b.Watch.Route,
+		State:     StateOpen,
+		Post:      *p,
+		PostKey:   key,
+		Evidence:  NewEvidence(p.Raw, b.FetchedAt),
+		Hits:      pd.Match.Hits,
+		CreatedAt: now,
+		UpdatedAt: now,
+	}
+	for _, m := range mutes {
+		if m.Covers(b.Watch.Name, p, pd.Match.Hits) {
+			a.Muted, a.MuteID = true, m.ID
+			break
+		}
+	}
+	if err := tx.InsertAlert(ctx, a); err != nil {
+		return fmt.Errorf("raise alert for %s/%s: %w", p.Platform, p.ID, err)
+	}
+	detail := "terms: " + fmt.Sprint(pd.Match.Terms())
+	if a.Muted {
+		detail += fmt.Sprintf("; muted by M-%d", a.MuteID)
+	}
+	ev := &AuditEvent{
+		ActionID: fmt.Sprintf("create:%s:%s:%s", b.Watch.Name, p.Platform, p.ChainID()),
+		AlertID:  a.ID, MuteID: a.MuteID, Action: ActionCreate, Actor: "watch:" + b.Watch.Name,
+		Source: SourceSystem, To: StateOpen, Detail: detail, At: now,
+	}
+	if err := record(ctx, tx, ev); err != nil {
+		return err
+	}
+	if a.Muted {
+		res.Muted = append(res.Muted, a.ID)
+		return nil
+	}
+	res.Alerted = append(res.Alerted, a.ID)
+	if err := s.postCards(ctx, tx, a); err != nil {
+		return err
+	}
+	return s.scheduleEscalation(ctx, tx, a, 0, a.CreatedAt)
+}
+
+// scheduleEscalation schedules the n-th escalation of an alert (counting
+// policy repeats) if its route's policy has one. from is when the previous
+// step fired, or when the episode started (creation, unack, reopen) for
+// n = 0, so a step's delay is measured from the step before it.
+func (s *Service) scheduleEscalation(ctx context.Context, tx Tx, a *Alert, n int, from time.Time) error {
+	p, ok := s.policyFor(a.Route)
+	if !ok {
+		return nil
+	}
+	_, after, ok := p.StepAt(n)
+	if !ok {
+		return nil
+	}
+	if n > 0 {
+		_, prev, _ := p.StepAt(n - 1)
+		after -= prev
+	}
+	t := &Timer{Kind: TimerEscalate, AlertID: a.ID, Step: n, DueAt: from.Add(after), State: TimerPending}
+	if err := tx.InsertTimer(ctx, t); err != nil {
+		return fmt.Errorf("schedule escalation of %s: %w", a.Ref(), err)
+	}
+	return nil
+}
