@@ -1,6 +1,10 @@
 package alerts
 
-import "time"
+import (
+	"context"
+	"fmt"
+	"time"
+)
 
 // WatchState is what the scheduler keeps per watch: the watcher's cursor
 // and the poll health.
@@ -19,4 +23,69 @@ type WatchState struct {
 	// Unhealthy is set when the route was told the watch is failing, so
 	// the "recovered" notice is sent exactly once.
 	Unhealthy bool `json:"unhealthy"`
+}
+
+// WatchState returns what the scheduler keeps for a watch.
+func (s *Service) WatchState(ctx context.Context, name string) (*WatchState, error) {
+	var st *WatchState
+	err := s.store.View(ctx, func(tx Tx) error {
+		var err error
+		st, err = tx.WatchState(ctx, name)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("state of %s: %w", name, err)
+	}
+	return st, nil
+}
+
+// PollFailed records a failed poll. After unhealthyAfter failures in a row
+// the watch's route is told, once, that the watch is unhealthy; the watch
+// keeps being polled (never silently disabled). The cursor is untouched.
+func (s *Service) PollFailed(ctx context.Context, w *Watch, reason string, unhealthyAfter int) (*WatchState, error) {
+	var st *WatchState
+	err := s.store.Update(ctx, func(tx Tx) error {
+		var err error
+		if st, err = tx.WatchState(ctx, w.Name); err != nil {
+			return err
+		}
+		now := s.Now()
+		st.Failures++
+		st.LastError = reason
+		st.LastPollAt = now
+		if unhealthyAfter > 0 && st.Failures >= unhealthyAfter && !st.Unhealthy {
+			st.Unhealthy = true
+			since := "the start"
+			if !st.LastOKAt.IsZero() {
+				since = st.LastOKAt.Format(time.RFC3339)
+			}
+			text := fmt.Sprintf("Watch %s is unhealthy: %s (%d failed polls in a row; last success %s). Lookout keeps retrying and will say when it recovers.",
+				w.Name, reason, st.Failures, since)
+			if err := s.noticeRoute(ctx, tx, w.Route, 0, text); err != nil {
+				return err
+			}
+		}
+		return tx.PutWatchState(ctx, st)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("record failed poll of %s: %w", w.Name, err)
+	}
+	return st, nil
+}
+
+// pollSucceeded resets the failure count inside an ingest transaction and
+// tells the route when an unhealthy watch recovers.
+func (s *Service) pollSucceeded(ctx context.Context, tx Tx, w *Watch, st *WatchState, at time.Time) error {
+	if st.Unhealthy {
+		text := fmt.Sprintf("Watch %s recovered after %d failed polls.", w.Name, st.Failures)
+		if err := s.noticeRoute(ctx, tx, w.Route, 0, text); err != nil {
+			return err
+		}
+	}
+	st.Unhealthy = false
+	st.Failures = 0
+	st.LastError = ""
+	st.LastPollAt = at
+	st.LastOKAt = at
+	return nil
 }

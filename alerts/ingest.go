@@ -20,6 +20,9 @@ type Batch struct {
 	Posts     []Polled
 	Cursor    string
 	FetchedAt time.Time
+	// Notices from the watcher (a possible gap, a handle change) go to the
+	// watch's route in the same transaction.
+	Notices []string
 	// Baseline records the posts as seen without alerting: a new watch's
 	// first poll, unless the watch asks for backfill.
 	Baseline bool
@@ -63,6 +66,14 @@ func (s *Service) Ingest(ctx context.Context, b Batch) (IngestResult, error) {
 		}
 		st.Cursor = b.Cursor
 		st.Baselined = true
+		if err := s.pollSucceeded(ctx, tx, b.Watch, st, b.FetchedAt); err != nil {
+			return err
+		}
+		for _, n := range b.Notices {
+			if err := s.noticeRoute(ctx, tx, b.Watch.Route, 0, fmt.Sprintf("Watch %s: %s", b.Watch.Name, n)); err != nil {
+				return err
+			}
+		}
 		if err := tx.PutWatchState(ctx, st); err != nil {
 			return fmt.Errorf("advance cursor of %s: %w", b.Watch.Name, err)
 		}

@@ -37,6 +37,9 @@ const (
 	ActionUnmute   Action = "unmute"
 	// ActionCreate is recorded when an alert is first raised.
 	ActionCreate Action = "create"
+	// ActionWatchAdd and ActionWatchRemove record watches changed at run time.
+	ActionWatchAdd    Action = "watch_add"
+	ActionWatchRemove Action = "watch_remove"
 	// ActionRefused records a request the actor's role does not allow.
 	ActionRefused Action = "refused"
 )

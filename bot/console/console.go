@@ -1,0 +1,213 @@
+// Package console is the chat adapter for a terminal: with no Slack or
+// Discord configured, `lookout run` prints each alert card, every change
+// of state and every notice to standard output. Triage happens with the
+// `lookout alerts` commands.
+package console
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+
+	"github.com/lookoutbot/lookout/alerts"
+)
+
+// maxText bounds the post text printed on a card.
+const maxText = 2000
+
+// Notifier prints messages to a writer. It implements alerts.Notifier.
+type Notifier struct {
+	mu    sync.Mutex
+	w     io.Writer
+	color bool
+	seq   int
+}
+
+var _ alerts.Notifier = (*Notifier)(nil)
+
+// New returns a notifier writing to w; color turns on ANSI bold and
+// colours (for a terminal).
+func New(w io.Writer, color bool) *Notifier {
+	return &Notifier{w: w, color: color}
+}
+
+// Post prints a card or a notice and returns a reference for later edits.
+func (n *Notifier) Post(_ context.Context, _ alerts.Destination, m *alerts.Message) (string, error) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.seq++
+	var err error
+	if m.Kind == alerts.DeliveryCard && m.Alert != nil {
+		_, err = io.WriteString(n.w, n.card(m.Alert))
+	} else {
+		_, err = fmt.Fprintf(n.w, "%s %s\n", n.style("1;33", "notice:"), Sanitize(m.Notice))
+	}
+	if err != nil {
+		return "", fmt.Errorf("console: %w", err)
+	}
+	return "console:" + strconv.Itoa(n.seq), nil
+}
+
+// Edit prints the alert's new state on one line: a terminal cannot change
+// what it already printed.
+func (n *Notifier) Edit(_ context.Context, _ alerts.Destination, _ string, m *alerts.Message) error {
+	if m.Alert == nil {
+		return nil
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	a := m.Alert
+	if _, err := fmt.Fprintf(n.w, "%s %s\n", n.style("1", a.Ref()), Sanitize(StateLine(a, m.Now))); err != nil {
+		return fmt.Errorf("console: %w", err)
+	}
+	return nil
+}
+
+func (n *Notifier) card(a *alerts.Alert) string {
+	var b strings.Builder
+	head := fmt.Sprintf("── %s  %s  watch %s  %s ", a.Ref(), strings.ToUpper(string(a.Severity)), a.Watch, a.State)
+	fmt.Fprintf(&b, "%s\n", n.style(severityColor(a.Severity), head+strings.Repeat("─", max(0, 72-len([]rune(head))))))
+	p := &a.Post
+	who := p.Handle
+	if who == "" {
+		who = p.AuthorID
+	}
+	fmt.Fprintf(&b, "%s on %s · %s\n", Sanitize(who), p.Platform, p.CreatedAt.UTC().Format("2006-01-02 15:04 MST"))
+	fmt.Fprintf(&b, "%s\n", n.highlight(p.MatchText(), a.Hits))
+	if p.URL != "" {
+		fmt.Fprintf(&b, "%s\n", Sanitize(p.URL))
+	}
+	if terms := (alerts.Match{Hits: a.Hits}).Terms(); len(terms) > 0 {
+		fmt.Fprintf(&b, "matched: %s\n", Sanitize(strings.Join(terms, ", ")))
+	}
+	fmt.Fprintf(&b, "triage:  lookout alerts ack %s --as NAME\n", a.Ref())
+	return b.String()
+}
+
+// highlight marks the hit ranges of text, bold on a terminal and with
+// »brackets« otherwise, after sanitising every piece.
+func (n *Notifier) highlight(text string, hits []alerts.Hit) string {
+	var b strings.Builder
+	pos := 0
+	for _, h := range hits {
+		if h.Start < pos || h.End > len(text) || h.Start >= h.End {
+			continue
+		}
+		b.WriteString(Sanitize(text[pos:h.Start]))
+		word := Sanitize(text[h.Start:h.End])
+		if n.color {
+			b.WriteString(n.style("1;4", word))
+		} else {
+			b.WriteString("»" + word + "«")
+		}
+		pos = h.End
+	}
+	b.WriteString(Sanitize(text[pos:]))
+	out := b.String()
+	if r := []rune(out); len(r) > maxText {
+		out = string(r[:maxText]) + "… [truncated]"
+	}
+	return out
+}
+
+func (n *Notifier) style(code, s string) string {
+	if !n.color {
+		return s
+	}
+	return "\x1b[" + code + "m" + s + "\x1b[0m"
+}
+
+func severityColor(s alerts.Severity) string {
+	switch s {
+	case alerts.SeverityCritical:
+		return "1;41"
+	case alerts.SeverityHigh:
+		return "1;31"
+	case alerts.SeverityMedium:
+		return "1;33"
+	}
+	return "1;36"
+}
+
+// Sanitize removes control characters (escape sequences could rewrite the
+// operator's terminal) and bidirectional overrides from untrusted text,
+// keeping newlines and tabs.
+func Sanitize(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\n' || r == '\t':
+			return r
+		case unicode.IsControl(r), r >= 0x202A && r <= 0x202E, r >= 0x2066 && r <= 0x2069:
+			return -1
+		}
+		return r
+	}, strings.ToValidUTF8(s, "\uFFFD"))
+}
+
+// StateLine describes an alert's state for a card: "acked by cli:maria 3m
+// ago", "escalated to @lead · reason", "muted (M-3) by cli:joe".
+func StateLine(a *alerts.Alert, now time.Time) string {
+	ago := ""
+	if !a.UpdatedAt.IsZero() && !now.IsZero() {
+		ago = " " + Ago(now.Sub(a.UpdatedAt))
+	}
+	var s string
+	switch {
+	case a.LastAction == "" || a.LastAction == alerts.ActionCreate:
+		s = "open"
+	case a.Muted && a.LastAction == alerts.ActionMute:
+		s = fmt.Sprintf("muted (M-%d) by %s%s", a.MuteID, a.LastActor, ago)
+	default:
+		s = fmt.Sprintf("%s by %s%s", pastTense(a.LastAction), a.LastActor, ago)
+	}
+	if a.State == alerts.StateEscalated && a.EscalatedTo != "" {
+		s += " · to " + a.EscalatedTo
+	}
+	if a.LastReason != "" {
+		s += " · " + a.LastReason
+	}
+	if a.Assignee != "" {
+		s += " · assigned to " + a.Assignee
+	}
+	return fmt.Sprintf("is %s: %s", a.State, s)
+}
+
+// Ago renders a duration as "just now", "3m ago", "2h ago", "4d ago".
+func Ago(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		return fmt.Sprintf("%dm ago", int(d/time.Minute))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh ago", int(d/time.Hour))
+	}
+	return fmt.Sprintf("%dd ago", int(d/(24*time.Hour)))
+}
+
+func pastTense(a alerts.Action) string {
+	switch a {
+	case alerts.ActionAck:
+		return "acknowledged"
+	case alerts.ActionUnack:
+		return "unacknowledged"
+	case alerts.ActionEscalate:
+		return "escalated"
+	case alerts.ActionResolve:
+		return "resolved"
+	case alerts.ActionReopen:
+		return "reopened"
+	case alerts.ActionAssign:
+		return "assigned"
+	case alerts.ActionMute:
+		return "muted"
+	case alerts.ActionUnmute:
+		return "unmuted"
+	}
+	return string(a)
+}

@@ -1,0 +1,69 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/lookoutbot/lookout/internal/server"
+)
+
+// shutdownGrace bounds how long `run` waits for running jobs at shutdown.
+// A poll cut short never advances its cursor; undelivered rows stay for
+// the next start.
+const shutdownGrace = 15 * time.Second
+
+func cmdRun(ctx context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("%w", errUsage)
+	}
+	cfg, err := loadConfig(e)
+	if err != nil {
+		return err
+	}
+	log := newLogger(e.stderr, cfg.LogLevel)
+	color := false
+	if f, ok := e.stdout.(*os.File); ok {
+		color = isTerminal(f)
+	}
+	a, err := openApp(ctx, cfg, log, appOptions{work: true, stdout: e.stdout, color: color})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+
+	if err := a.engine.Start(ctx); err != nil {
+		return err
+	}
+	// Start polling every watch now rather than at the first reconcile.
+	if _, err := a.engine.Reconcile(ctx); err != nil {
+		log.Error("reconcile_failed", "err", err)
+	}
+	ws, _ := a.registry.List(ctx)
+	log.Info("lookout_started", "version", version, "watches", len(ws), "store", cfg.Store.Driver, "http", cfg.HTTP.Listen)
+
+	g, gctx := errgroup.WithContext(ctx)
+	if cfg.HTTP.Listen != "" {
+		srv := server.New(cfg.HTTP.Listen, cfg.HTTP.MaxBodyBytes, a.store, a.metrics.Registry, log)
+		g.Go(func() error { return srv.Run(gctx) })
+	}
+	g.Go(func() error {
+		<-gctx.Done()
+		sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+		defer cancel()
+		log.Info("lookout_stopping")
+		return a.engine.Stop(sctx)
+	})
+	if err := g.Wait(); err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	log.Info("lookout_stopped")
+	return nil
+}

@@ -1,0 +1,219 @@
+// Package jobs runs all of Lookout's background work on River: a perpetual
+// poll job per watch, one delivery job per outbox row, one job per timer,
+// and a periodic reconciler. Every job is inserted inside the store
+// transaction that caused it (store.Jobs), on a *sql.Tx, so the same code
+// serves SQLite and PostgreSQL.
+package jobs
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/lookoutbot/lookout/alerts"
+	"github.com/lookoutbot/lookout/internal/outbox"
+	"github.com/lookoutbot/lookout/watchers"
+)
+
+// Queue names.
+const (
+	queuePoll    = "poll"
+	queueDeliver = "deliver"
+	queueTimer   = "timer"
+)
+
+// Options tune the engine. Zero values take the defaults.
+type Options struct {
+	PollWorkers    int
+	DeliverWorkers int
+	TimerWorkers   int
+	// ReconcileEvery is how often missing poll, delivery and timer jobs
+	// are re-inserted (idempotent: jobs are unique).
+	ReconcileEvery time.Duration
+	// RescueAfter is when a job left running by a dead process is retried.
+	RescueAfter time.Duration
+	// FetchPollInterval is how often idle workers look for due jobs.
+	FetchPollInterval time.Duration
+	// StoreRetry is the wait after a store error inside a job.
+	StoreRetry time.Duration
+	Logger     *slog.Logger
+}
+
+func (o *Options) defaults() {
+	if o.PollWorkers <= 0 {
+		o.PollWorkers = 20
+	}
+	if o.DeliverWorkers <= 0 {
+		o.DeliverWorkers = 10
+	}
+	if o.TimerWorkers <= 0 {
+		o.TimerWorkers = 5
+	}
+	if o.ReconcileEvery <= 0 {
+		o.ReconcileEvery = time.Minute
+	}
+	if o.RescueAfter <= 0 {
+		o.RescueAfter = 5 * time.Minute
+	}
+	if o.FetchPollInterval <= 0 {
+		o.FetchPollInterval = time.Second
+	}
+	if o.StoreRetry <= 0 {
+		o.StoreRetry = 5 * time.Second
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+}
+
+// Deps are the parts the jobs call. Scheduler, Deliverer and Timers may be
+// nil for an insert-only engine (the CLI), which never works jobs.
+type Deps struct {
+	Scheduler *watchers.Scheduler
+	Deliverer *outbox.Deliverer
+	Timers    interface {
+		FireTimer(ctx context.Context, id int64) error
+	}
+	Watches interface {
+		List(ctx context.Context) ([]*alerts.Watch, error)
+	}
+	Store alerts.Store
+}
+
+// Engine is the River client with Lookout's workers.
+type Engine struct {
+	client *river.Client[*sql.Tx]
+	db     *sql.DB
+	deps   Deps
+	opts   Options
+}
+
+// uniqueOpts make a job unique by its arguments while it is waiting or
+// running. completed is left out so a finished job can be inserted again
+// (River's default keeps it, which would block a watch re-added after its
+// poll job ended).
+var uniqueOpts = river.UniqueOpts{
+	ByArgs: true,
+	ByState: []rivertype.JobState{
+		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
+		rivertype.JobStateRetryable, rivertype.JobStateScheduled,
+	},
+}
+
+// New returns an engine on driver. With deps.Scheduler nil the engine only
+// inserts jobs.
+func New(db *sql.DB, driver riverdriver.Driver[*sql.Tx], deps Deps, opts Options) (*Engine, error) {
+	opts.defaults()
+	e := &Engine{db: db, deps: deps, opts: opts}
+	cfg := &river.Config{
+		Logger:               opts.Logger.With("component", "river"),
+		RescueStuckJobsAfter: opts.RescueAfter,
+		JobTimeout:           opts.RescueAfter - time.Minute,
+		FetchPollInterval:    opts.FetchPollInterval,
+		// Snoozes never use up attempts; this only bounds real errors,
+		// which our workers turn into snoozes anyway.
+		MaxAttempts: 100,
+	}
+	if deps.Scheduler != nil {
+		workers := river.NewWorkers()
+		river.AddWorker(workers, &pollWorker{e: e})
+		river.AddWorker(workers, &deliverWorker{e: e})
+		river.AddWorker(workers, &timerWorker{e: e})
+		river.AddWorker(workers, &reconcileWorker{e: e})
+		cfg.Workers = workers
+		cfg.Queues = map[string]river.QueueConfig{
+			river.QueueDefault: {MaxWorkers: 1},
+			queuePoll:          {MaxWorkers: opts.PollWorkers},
+			queueDeliver:       {MaxWorkers: opts.DeliverWorkers},
+			queueTimer:         {MaxWorkers: opts.TimerWorkers},
+		}
+		cfg.PeriodicJobs = []*river.PeriodicJob{
+			river.NewPeriodicJob(river.PeriodicInterval(opts.ReconcileEvery), func() (river.JobArgs, *river.InsertOpts) {
+				return ReconcileArgs{}, &river.InsertOpts{UniqueOpts: uniqueOpts}
+			}, &river.PeriodicJobOpts{ID: "reconcile", RunOnStart: true}),
+		}
+	}
+	c, err := river.NewClient(driver, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("create work engine: %w", err)
+	}
+	e.client = c
+	return e, nil
+}
+
+// Start starts working jobs. It returns at once; Stop ends the work.
+func (e *Engine) Start(ctx context.Context) error {
+	if err := e.client.Start(ctx); err != nil {
+		return fmt.Errorf("start work engine: %w", err)
+	}
+	return nil
+}
+
+// Stop waits for running jobs to finish (a poll that cannot finish in time
+// is cancelled, and its cursor does not move).
+func (e *Engine) Stop(ctx context.Context) error {
+	if err := e.client.StopAndCancel(ctx); err != nil {
+		return fmt.Errorf("stop work engine: %w", err)
+	}
+	return nil
+}
+
+// DeliverTx enqueues the job that sends a delivery, inside tx.
+func (e *Engine) DeliverTx(ctx context.Context, tx *sql.Tx, d *alerts.Delivery) error {
+	if _, err := e.client.InsertTx(ctx, tx, DeliverArgs{Delivery: d.ID}, &river.InsertOpts{Queue: queueDeliver, UniqueOpts: uniqueOpts}); err != nil {
+		return fmt.Errorf("enqueue delivery %d: %w", d.ID, err)
+	}
+	return nil
+}
+
+// TimerTx schedules the job that fires a timer, inside tx.
+func (e *Engine) TimerTx(ctx context.Context, tx *sql.Tx, t *alerts.Timer) (int64, error) {
+	res, err := e.client.InsertTx(ctx, tx, TimerArgs{Timer: t.ID}, &river.InsertOpts{Queue: queueTimer, ScheduledAt: t.DueAt, UniqueOpts: uniqueOpts})
+	if err != nil {
+		return 0, fmt.Errorf("schedule timer %d: %w", t.ID, err)
+	}
+	return res.Job.ID, nil
+}
+
+// CancelTx cancels a scheduled job inside tx. A job already gone is fine.
+func (e *Engine) CancelTx(ctx context.Context, tx *sql.Tx, jobID int64) error {
+	if _, err := e.client.JobCancelTx(ctx, tx, jobID); err != nil && !errors.Is(err, river.ErrNotFound) {
+		return fmt.Errorf("cancel job %d: %w", jobID, err)
+	}
+	return nil
+}
+
+// EnsurePoll makes sure a watch has its poll job; inserting it again is a
+// no-op while one exists.
+func (e *Engine) EnsurePoll(ctx context.Context, watch string) error {
+	if _, err := e.client.Insert(ctx, PollArgs{Watch: watch}, &river.InsertOpts{Queue: queuePoll, UniqueOpts: uniqueOpts}); err != nil {
+		return fmt.Errorf("enqueue poll of %s: %w", watch, err)
+	}
+	return nil
+}
+
+// QueueDepth counts jobs by state, for status and metrics.
+func (e *Engine) QueueDepth(ctx context.Context) (map[string]int, error) {
+	rows, err := e.db.QueryContext(ctx, `SELECT queue || ':' || state, count(*) FROM river_job GROUP BY queue, state`)
+	if err != nil {
+		return nil, fmt.Errorf("count jobs: %w", err)
+	}
+	defer rows.Close()
+	out := make(map[string]int)
+	for rows.Next() {
+		var k string
+		var n int
+		if err := rows.Scan(&k, &n); err != nil {
+			return nil, fmt.Errorf("count jobs: %w", err)
+		}
+		out[k] = n
+	}
+	return out, rows.Err()
+}

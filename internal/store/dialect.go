@@ -1,0 +1,14 @@
+package store
+
+import "io/fs"
+
+// Dialect is what differs between the databases the store runs on. The
+// queries are shared; the schema is not (AUTOINCREMENT against identity
+// columns, BLOB against BYTEA), so each dialect brings its own migrations.
+type Dialect struct {
+	// Name names the database in errors and logs: "sqlite", "postgres".
+	Name string
+	// Migrations holds the dialect's schema as NNNN_name.sql files at the
+	// root, applied in order by Migrate.
+	Migrations fs.FS
+}

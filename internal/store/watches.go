@@ -1,0 +1,137 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/lookoutbot/lookout/alerts"
+)
+
+const watchSelect = `SELECT name, source, accounts, keywords, interval_ns, severity, route,
+	backfill, enabled, origin, created_by, created_at
+FROM watches`
+
+func scanWatch(row scanner) (*alerts.Watch, error) {
+	var (
+		w        alerts.Watch
+		interval int64
+	)
+	err := row.Scan(&w.Name, &w.Source, jsonCol{&w.Accounts}, jsonCol{&w.Keywords}, &interval,
+		&w.Severity, &w.Route, &w.Backfill, &w.Enabled, &w.Origin, &w.CreatedBy,
+		timeCol{&w.CreatedAt})
+	if err != nil {
+		return nil, err
+	}
+	w.Interval = time.Duration(interval)
+	return &w, nil
+}
+
+// InsertWatch stores a watch added at run time; its Origin becomes store
+// when empty. A name already taken returns ErrConflict.
+func (t *tx) InsertWatch(ctx context.Context, w *alerts.Watch) error {
+	if w.Origin == "" {
+		w.Origin = alerts.OriginStore
+	}
+	accounts, err := jsonList(w.Accounts)
+	if err != nil {
+		return fmt.Errorf("insert watch %s: accounts: %w", w.Name, err)
+	}
+	keywords, err := jsonList(w.Keywords)
+	if err != nil {
+		return fmt.Errorf("insert watch %s: keywords: %w", w.Name, err)
+	}
+	var name string
+	err = t.queryRow(ctx, `INSERT INTO watches (name, source, accounts, keywords, interval_ns,
+		severity, route, backfill, enabled, origin, created_by, created_at)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+	ON CONFLICT (name) DO NOTHING
+	RETURNING name`,
+		w.Name, w.Source, accounts, keywords, int64(w.Interval), string(w.Severity), w.Route,
+		flag(w.Backfill), flag(w.Enabled), string(w.Origin), w.CreatedBy, micros(w.CreatedAt)).
+		Scan(&name)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("insert watch %s: name taken: %w", w.Name, alerts.ErrConflict)
+	}
+	if err != nil {
+		return fmt.Errorf("insert watch %s: %w", w.Name, err)
+	}
+	return nil
+}
+
+// DeleteWatch deletes a stored watch and its state. The chains it has seen
+// are kept.
+func (t *tx) DeleteWatch(ctx context.Context, name string) error {
+	res, err := t.exec(ctx, `DELETE FROM watches WHERE name = $1`, name)
+	if err := updated(res, err, "watch", name); err != nil {
+		return fmt.Errorf("delete watch: %w", err)
+	}
+	if _, err := t.exec(ctx, `DELETE FROM watch_state WHERE watch = $1`, name); err != nil {
+		return fmt.Errorf("delete watch %s: state: %w", name, err)
+	}
+	return nil
+}
+
+// Watches lists stored watches by name.
+func (t *tx) Watches(ctx context.Context) ([]*alerts.Watch, error) {
+	out, err := collect(ctx, t, scanWatch, watchSelect+` ORDER BY name`)
+	if err != nil {
+		return nil, fmt.Errorf("list watches: %w", err)
+	}
+	return out, nil
+}
+
+const watchStateSelect = `SELECT watch, cursor_value, baselined, failures, last_error,
+	last_poll_at, last_ok_at, unhealthy
+FROM watch_state`
+
+func scanWatchState(row scanner) (*alerts.WatchState, error) {
+	var s alerts.WatchState
+	err := row.Scan(&s.Watch, &s.Cursor, &s.Baselined, &s.Failures, &s.LastError,
+		timeCol{&s.LastPollAt}, timeCol{&s.LastOKAt}, &s.Unhealthy)
+	if err != nil {
+		return nil, err
+	}
+	return &s, nil
+}
+
+// WatchState returns a watch's state, or the zero state with Watch set for
+// a watch never polled.
+func (t *tx) WatchState(ctx context.Context, name string) (*alerts.WatchState, error) {
+	s, err := scanWatchState(t.queryRow(ctx, watchStateSelect+` WHERE watch = $1`, name))
+	if errors.Is(err, sql.ErrNoRows) {
+		return &alerts.WatchState{Watch: name}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get watch state %s: %w", name, err)
+	}
+	return s, nil
+}
+
+// PutWatchState creates or replaces a watch's state.
+func (t *tx) PutWatchState(ctx context.Context, s *alerts.WatchState) error {
+	_, err := t.exec(ctx, `INSERT INTO watch_state (watch, cursor_value, baselined, failures,
+		last_error, last_poll_at, last_ok_at, unhealthy)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+	ON CONFLICT (watch) DO UPDATE SET cursor_value = excluded.cursor_value,
+		baselined = excluded.baselined, failures = excluded.failures,
+		last_error = excluded.last_error, last_poll_at = excluded.last_poll_at,
+		last_ok_at = excluded.last_ok_at, unhealthy = excluded.unhealthy`,
+		s.Watch, s.Cursor, flag(s.Baselined), s.Failures, s.LastError, micros(s.LastPollAt),
+		micros(s.LastOKAt), flag(s.Unhealthy))
+	if err != nil {
+		return fmt.Errorf("put watch state %s: %w", s.Watch, err)
+	}
+	return nil
+}
+
+// WatchStates lists every watch's state by watch name.
+func (t *tx) WatchStates(ctx context.Context) ([]*alerts.WatchState, error) {
+	out, err := collect(ctx, t, scanWatchState, watchStateSelect+` ORDER BY watch`)
+	if err != nil {
+		return nil, fmt.Errorf("list watch states: %w", err)
+	}
+	return out, nil
+}
