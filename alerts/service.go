@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 )
 
@@ -80,11 +81,21 @@ func (s *Service) policyFor(route string) (Policy, bool) {
 	return p, ok && len(p.Steps) > 0
 }
 
-// Notice queues a notice to every destination of a route, in its own
-// transaction.
-func (s *Service) Notice(ctx context.Context, route, text string) error {
+// Notice queues a notice to every destination of a route but those in
+// except (a destination that is failing), in its own transaction.
+func (s *Service) Notice(ctx context.Context, route, text string, except ...Destination) error {
+	r, ok := s.routes[route]
+	if !ok {
+		return fmt.Errorf("notice: %w: route %q", ErrNotFound, route)
+	}
+	var to []Destination
+	for _, d := range r.Destinations {
+		if !slices.Contains(except, d) {
+			to = append(to, d)
+		}
+	}
 	return s.store.Update(ctx, func(tx Tx) error {
-		return s.noticeRoute(ctx, tx, route, 0, text)
+		return s.notice(ctx, tx, to, 0, text)
 	})
 }
 

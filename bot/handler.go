@@ -204,9 +204,15 @@ func (h *Handler) apply(ctx context.Context, a Actor, actionID string, c *Comman
 	}
 	ref := alerts.FormatRef(c.Alert)
 	if res.Duplicate {
+		// Name what the action id did the first time, which a replayed id
+		// carrying another command would otherwise misreport.
+		action := req.Action
+		if res.Event != nil && done[res.Event.Action] != "" {
+			action = res.Event.Action
+		}
 		return &Reply{
 			Kind:      ReplyOK,
-			Text:      fmt.Sprintf("%s was already %s (this action was applied once)", ref, done[req.Action]),
+			Text:      fmt.Sprintf("%s was already %s (this action was applied once)", ref, done[action]),
 			Alert:     res.Alert,
 			Ephemeral: true,
 			Duplicate: true,

@@ -92,8 +92,10 @@ func failure(subject string, err error) *Reply {
 		return &Reply{Kind: ReplyStale, Text: stale.Error(), Ephemeral: true}
 	case errors.Is(err, alerts.ErrStale):
 		return &Reply{Kind: ReplyStale, Text: explain(err, alerts.ErrStale, "that no longer applies"), Ephemeral: true}
-	case errors.Is(err, alerts.ErrNotFound):
+	case errors.Is(err, alerts.ErrNotFound) && subject != "":
 		return errorReply(subject + " does not exist")
+	case errors.Is(err, alerts.ErrNotFound):
+		return errorReply("that does not exist")
 	case errors.Is(err, alerts.ErrInvalid):
 		return errorReply(explain(err, alerts.ErrInvalid, "that request is not valid"))
 	case errors.Is(err, alerts.ErrForbidden):

@@ -21,7 +21,7 @@ type memStore struct {
 }
 
 type memDB struct {
-	nextID     int64
+	nextID     map[string]int64       // per table, like autoincrement keys
 	posts      map[string]alerts.Post // platform/id
 	postKeys   map[string]int64
 	seen       map[string]bool // watch/platform/chain
@@ -41,6 +41,7 @@ var (
 
 func newMemStore() *memStore {
 	return &memStore{db: memDB{
+		nextID:     map[string]int64{},
 		posts:      map[string]alerts.Post{},
 		postKeys:   map[string]int64{},
 		seen:       map[string]bool{},
@@ -54,6 +55,7 @@ func newMemStore() *memStore {
 }
 
 func (d memDB) clone() memDB {
+	d.nextID = maps.Clone(d.nextID)
 	d.posts = maps.Clone(d.posts)
 	d.postKeys = maps.Clone(d.postKeys)
 	d.seen = maps.Clone(d.seen)
@@ -89,16 +91,21 @@ func (s *memStore) View(ctx context.Context, fn func(alerts.Tx) error) error {
 // memTx is the store inside one transaction.
 type memTx struct{ db *memDB }
 
-func (t *memTx) id() int64 { t.db.nextID++; return t.db.nextID }
+func (t *memTx) id(table string) int64 {
+	t.db.nextID[table]++
+	return t.db.nextID[table]
+}
 
-func notFound(what string, id any) error { return fmt.Errorf("%s %v: %w", what, id, alerts.ErrNotFound) }
+func notFound(what string, id any) error {
+	return fmt.Errorf("%s %v: %w", what, id, alerts.ErrNotFound)
+}
 
 func (t *memTx) PutPost(ctx context.Context, p *alerts.Post, ev alerts.Evidence) (int64, error) {
 	k := p.Platform + "/" + p.ID
 	if key, ok := t.db.postKeys[k]; ok {
 		return key, nil
 	}
-	key := t.id()
+	key := t.id("post")
 	t.db.posts[k], t.db.postKeys[k] = *p, key
 	return key, nil
 }
@@ -121,7 +128,7 @@ func (t *memTx) Posts(ctx context.Context, since time.Time, limit int) ([]*alert
 }
 
 func (t *memTx) InsertAlert(ctx context.Context, a *alerts.Alert) error {
-	a.ID = t.id()
+	a.ID = t.id("alert")
 	t.db.alerts[a.ID] = *a
 	return nil
 }
@@ -169,7 +176,7 @@ func (t *memTx) CountAlerts(ctx context.Context) (map[alerts.State]int, error) {
 }
 
 func (t *memTx) InsertMute(ctx context.Context, m *alerts.Mute) error {
-	m.ID = t.id()
+	m.ID = t.id("mute")
 	t.db.mutes[m.ID] = *m
 	return nil
 }
@@ -205,7 +212,7 @@ func (t *memTx) InsertAudit(ctx context.Context, e *alerts.AuditEvent) error {
 			return fmt.Errorf("action %s: %w", e.ActionID, alerts.ErrConflict)
 		}
 	}
-	e.ID = t.id()
+	e.ID = t.id("audit")
 	t.db.audit = append(t.db.audit, *e)
 	return nil
 }
@@ -231,7 +238,7 @@ func (t *memTx) History(ctx context.Context, alertID int64) ([]*alerts.AuditEven
 }
 
 func (t *memTx) InsertDelivery(ctx context.Context, d *alerts.Delivery) error {
-	d.ID = t.id()
+	d.ID = t.id("delivery")
 	t.db.deliveries[d.ID] = *d
 	return nil
 }
@@ -304,7 +311,7 @@ func (t *memTx) CountDeliveries(ctx context.Context) (map[alerts.DeliveryState]i
 }
 
 func (t *memTx) InsertTimer(ctx context.Context, tm *alerts.Timer) error {
-	tm.ID = t.id()
+	tm.ID = t.id("timer")
 	t.db.timers[tm.ID] = *tm
 	return nil
 }

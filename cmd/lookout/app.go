@@ -52,6 +52,8 @@ type appOptions struct {
 	// color prints console cards with ANSI styles.
 	color bool
 	now   func() time.Time
+	// riverLog receives the work engine's own logs.
+	riverLog *slog.Logger
 }
 
 // loadConfig loads and validates the config file.
@@ -144,10 +146,10 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger, o appOpt
 		notifiers := map[string]alerts.Notifier{"console": console.New(o.stdout, o.color)}
 		deps.Scheduler = a.sched
 		deps.Deliverer = outbox.New(a.store, notifiers, a.svc, outbox.Options{
-			Pace: cfg.Delivery.PacePerChannel.Duration, Now: o.now, Logger: log, Observer: a.metrics,
+			Pace: cfg.Delivery.PacePerChannel.Duration, NoticeAfter: cfg.Delivery.MaxAttemptsNoticeAfter, Now: o.now, Logger: log, Observer: a.metrics,
 		})
 	}
-	a.engine, err = jobs.New(db, riversqlite.New(db), deps, jobs.Options{Logger: log})
+	a.engine, err = jobs.New(db, riversqlite.New(db), deps, jobs.Options{Logger: log, RiverLogger: o.riverLog})
 	if err != nil {
 		_ = db.Close()
 		return nil, err

@@ -33,7 +33,7 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 	if f, ok := e.stdout.(*os.File); ok {
 		color = isTerminal(f)
 	}
-	a, err := openApp(ctx, cfg, log, appOptions{work: true, stdout: e.stdout, color: color})
+	a, err := openApp(ctx, cfg, log, appOptions{work: true, stdout: e.stdout, color: color, riverLog: newLogger(e.stderr, riverLevel(cfg.LogLevel))})
 	if err != nil {
 		return err
 	}
@@ -66,4 +66,13 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 	}
 	log.Info("lookout_stopped")
 	return nil
+}
+
+// riverLevel keeps River's routine info logs out of the way unless the
+// operator asked for debug.
+func riverLevel(level string) string {
+	if level == "debug" {
+		return "debug"
+	}
+	return "warn"
 }

@@ -44,6 +44,9 @@ type Options struct {
 	// StoreRetry is the wait after a store error inside a job.
 	StoreRetry time.Duration
 	Logger     *slog.Logger
+	// RiverLogger receives River's own logs; River is chatty at info, so
+	// callers usually give it a logger at warn. Default: Logger.
+	RiverLogger *slog.Logger
 }
 
 func (o *Options) defaults() {
@@ -70,6 +73,9 @@ func (o *Options) defaults() {
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.RiverLogger == nil {
+		o.RiverLogger = o.Logger
 	}
 }
 
@@ -113,10 +119,11 @@ func New(db *sql.DB, driver riverdriver.Driver[*sql.Tx], deps Deps, opts Options
 	opts.defaults()
 	e := &Engine{db: db, deps: deps, opts: opts}
 	cfg := &river.Config{
-		Logger:               opts.Logger.With("component", "river"),
+		Logger:               opts.RiverLogger.With("component", "river"),
 		RescueStuckJobsAfter: opts.RescueAfter,
 		JobTimeout:           opts.RescueAfter - time.Minute,
 		FetchPollInterval:    opts.FetchPollInterval,
+		FetchCooldown:        min(100*time.Millisecond, opts.FetchPollInterval/2),
 		// Snoozes never use up attempts; this only bounds real errors,
 		// which our workers turn into snoozes anyway.
 		MaxAttempts: 100,

@@ -32,9 +32,12 @@ type Options struct {
 	// MinRetry and MaxRetry bound the backoff after a failed send; a
 	// Retry-After from the platform is honoured up to MaxRetry.
 	MinRetry, MaxRetry time.Duration
-	Now                func() time.Time
-	Logger             *slog.Logger
-	Observer           Observer
+	// NoticeAfter is the number of failed attempts after which the
+	// alert's route hears that a card is stuck (once). Zero means 5.
+	NoticeAfter int
+	Now         func() time.Time
+	Logger      *slog.Logger
+	Observer    Observer
 }
 
 func (o *Options) defaults() {
@@ -49,6 +52,9 @@ func (o *Options) defaults() {
 	}
 	if o.MaxRetry <= 0 {
 		o.MaxRetry = 15 * time.Minute
+	}
+	if o.NoticeAfter <= 0 {
+		o.NoticeAfter = 5
 	}
 	if o.Now == nil {
 		o.Now = time.Now
@@ -68,7 +74,7 @@ type Deliverer struct {
 
 // noticer queues notices; the alerts service does.
 type noticer interface {
-	Notice(ctx context.Context, route, text string) error
+	Notice(ctx context.Context, route, text string, except ...alerts.Destination) error
 }
 
 // New returns a deliverer. notifiers is keyed by platform: "slack",
@@ -209,6 +215,7 @@ func (d *Deliverer) retry(ctx context.Context, dl *alerts.Delivery, cause error)
 		wait = ra
 	}
 	wait = min(wait, d.opts.MaxRetry)
+	var route string
 	err := d.store.Update(ctx, func(tx alerts.Tx) error {
 		cur, err := tx.Delivery(ctx, dl.ID)
 		if err != nil {
@@ -216,10 +223,23 @@ func (d *Deliverer) retry(ctx context.Context, dl *alerts.Delivery, cause error)
 		}
 		cur.Attempts++
 		cur.LastError = cause.Error()
+		if cur.Attempts == d.opts.NoticeAfter && cur.Kind == alerts.DeliveryCard {
+			a, err := tx.Alert(ctx, cur.AlertID)
+			if err != nil {
+				return err
+			}
+			route = a.Route
+		}
 		return tx.UpdateDelivery(ctx, cur)
 	})
 	if err != nil {
 		return Outcome{}, fmt.Errorf("record failed delivery %d: %w", dl.ID, err)
+	}
+	if route != "" {
+		text := fmt.Sprintf("%s has not reached %s after %d attempts (%v); Lookout keeps retrying.", alerts.FormatRef(dl.AlertID), dl.Destination, d.opts.NoticeAfter, cause)
+		if err := d.notice.Notice(ctx, route, text, dl.Destination); err != nil {
+			d.opts.Logger.Error("delivery_stuck_notice", "delivery", dl.ID, "err", err)
+		}
 	}
 	d.opts.Logger.Warn("delivery_retry", "delivery", dl.ID, "destination", string(dl.Destination), "kind", string(dl.Kind), "attempt", dl.Attempts+1, "retry_in", wait, "err", cause)
 	return Outcome{Retry: wait}, nil
@@ -261,7 +281,7 @@ func (d *Deliverer) finish(ctx context.Context, dl *alerts.Delivery, state alert
 		d.opts.Logger.Error("delivery_failed", "delivery", dl.ID, "destination", string(dl.Destination), "kind", string(dl.Kind), "err", cause)
 		if route != "" {
 			text := fmt.Sprintf("Could not post %s to %s: %v. Run `lookout status` for details.", alerts.FormatRef(dl.AlertID), dl.Destination, cause)
-			if err := d.notice.Notice(ctx, route, text); err != nil {
+			if err := d.notice.Notice(ctx, route, text, dl.Destination); err != nil {
 				d.opts.Logger.Error("delivery_failure_notice", "delivery", dl.ID, "err", err)
 			}
 		}

@@ -131,7 +131,7 @@ func (t *tx) Alerts(ctx context.Context, f alerts.AlertFilter) ([]*alerts.Alert,
 	if !f.IncludeMuted {
 		q.add(` AND a.muted = 0`)
 	}
-	q.add(` ORDER BY a.created_at DESC, a.id DESC`)
+	q.add(` ORDER BY a.created_at DESC NULLS LAST, a.id DESC`)
 	if f.Limit > 0 {
 		q.add(` LIMIT ` + q.arg(f.Limit))
 	}

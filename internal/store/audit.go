@@ -55,7 +55,7 @@ func (t *tx) AuditByAction(ctx context.Context, actionID string) (*alerts.AuditE
 
 // History lists an alert's audit events, oldest first.
 func (t *tx) History(ctx context.Context, alertID int64) ([]*alerts.AuditEvent, error) {
-	out, err := collect(ctx, t, scanAudit, auditSelect+` WHERE alert_id = $1 ORDER BY created_at, id`, alertID)
+	out, err := collect(ctx, t, scanAudit, auditSelect+` WHERE alert_id = $1 ORDER BY created_at NULLS FIRST, id`, alertID)
 	if err != nil {
 		return nil, fmt.Errorf("history %s: %w", alerts.FormatRef(alertID), err)
 	}

@@ -114,7 +114,7 @@ func (t *tx) LastSent(ctx context.Context, to alerts.Destination) (time.Time, er
 // lists them all.
 func (t *tx) DeliveriesByState(ctx context.Context, s alerts.DeliveryState, limit int) ([]*alerts.Delivery, error) {
 	var q query
-	q.add(deliverySelect + ` WHERE state = ` + q.arg(string(s)) + ` ORDER BY created_at DESC, id DESC`)
+	q.add(deliverySelect + ` WHERE state = ` + q.arg(string(s)) + ` ORDER BY created_at DESC NULLS LAST, id DESC`)
 	if limit > 0 {
 		q.add(` LIMIT ` + q.arg(limit))
 	}

@@ -91,7 +91,7 @@ func (t *tx) Posts(ctx context.Context, since time.Time, limit int) ([]*alerts.P
 	if !since.IsZero() {
 		q.add(` WHERE p.fetched_at >= ` + q.arg(since.UnixMicro()))
 	}
-	q.add(` ORDER BY p.fetched_at DESC, p.id DESC`)
+	q.add(` ORDER BY p.fetched_at DESC NULLS LAST, p.id DESC`)
 	if limit > 0 {
 		q.add(` LIMIT ` + q.arg(limit))
 	}

@@ -134,3 +134,14 @@ type noJobs struct{}
 func (noJobs) DeliverTx(context.Context, *sql.Tx, *alerts.Delivery) error     { return nil }
 func (noJobs) TimerTx(context.Context, *sql.Tx, *alerts.Timer) (int64, error) { return 0, nil }
 func (noJobs) CancelTx(context.Context, *sql.Tx, int64) error                 { return nil }
+
+// SQLTx returns the *sql.Tx behind an alerts.Tx given to fn by Update or
+// View, so that work-engine calls made inside a store transaction (such as
+// completing the running job) join it. It reports false for any other Tx.
+func SQLTx(t alerts.Tx) (*sql.Tx, bool) {
+	x, ok := t.(*tx)
+	if !ok {
+		return nil, false
+	}
+	return x.tx, true
+}

@@ -124,7 +124,7 @@ func (t *tx) CancelTimers(ctx context.Context, alertID, muteID int64, kinds ...a
 
 // PendingTimers lists pending timers, soonest due first.
 func (t *tx) PendingTimers(ctx context.Context) ([]*alerts.Timer, error) {
-	out, err := collect(ctx, t, scanTimer, timerSelect+` WHERE state = $1 ORDER BY due_at, id`,
+	out, err := collect(ctx, t, scanTimer, timerSelect+` WHERE state = $1 ORDER BY due_at NULLS FIRST, id`,
 		string(alerts.TimerPending))
 	if err != nil {
 		return nil, fmt.Errorf("list pending timers: %w", err)

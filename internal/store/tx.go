@@ -75,7 +75,8 @@ func (q *query) arg(v any) string {
 func (q *query) String() string { return q.sb.String() }
 
 // micros is the stored form of a time: unix microseconds in UTC, or NULL
-// for the zero time.
+// for the zero time. Orderings spell out where NULLs go (smallest, as
+// SQLite has it), since PostgreSQL sorts them the other way by default.
 func micros(t time.Time) any {
 	if t.IsZero() {
 		return nil

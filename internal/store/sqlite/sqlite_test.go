@@ -3,6 +3,7 @@ package sqlite_test
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"io/fs"
 	"path/filepath"
 	"slices"
@@ -140,7 +141,7 @@ func TestMigrateFailureRollsBackThatFile(t *testing.T) {
 	}
 	var name string
 	err = db.QueryRowContext(t.Context(), "SELECT name FROM sqlite_master WHERE name = 'b'").Scan(&name)
-	if err != sql.ErrNoRows {
+	if !errors.Is(err, sql.ErrNoRows) {
 		t.Errorf("table b exists after its migration failed (err %v)", err)
 	}
 }
@@ -184,4 +185,56 @@ func appliedMigrations(t *testing.T, db *sql.DB) []string {
 		t.Fatal(err)
 	}
 	return out
+}
+
+func TestJobsSetLater(t *testing.T) {
+	s := sqlite.New(openDB(t), nil)
+	ctx := t.Context()
+	insert := func() (*alerts.Delivery, *alerts.Timer) {
+		t.Helper()
+		d := &alerts.Delivery{Destination: "console", Kind: alerts.DeliveryNotice}
+		tm := &alerts.Timer{Kind: alerts.TimerEscalate, AlertID: 1}
+		err := s.Update(ctx, func(tx alerts.Tx) error {
+			return errors.Join(tx.InsertDelivery(ctx, d), tx.InsertTimer(ctx, tm))
+		})
+		if err != nil {
+			t.Fatalf("Update: %v", err)
+		}
+		return d, tm
+	}
+	if _, tm := insert(); tm.JobID != 0 {
+		t.Errorf("without jobs: JobID = %d; want 0", tm.JobID)
+	}
+	jobs := storetest.NewJobs()
+	s.SetJobs(jobs)
+	d, tm := insert()
+	if tm.JobID == 0 {
+		t.Error("with jobs: JobID = 0; want the scheduled job")
+	}
+	if got := jobs.Delivered(); !slices.Equal(got, []int64{d.ID}) {
+		t.Errorf("delivered %v; want [%d]", got, d.ID)
+	}
+	if err := s.Ping(ctx); err != nil {
+		t.Errorf("Ping: %v", err)
+	}
+}
+
+func TestSQLTx(t *testing.T) {
+	s := sqlite.New(openDB(t), nil)
+	err := s.Update(t.Context(), func(tx alerts.Tx) error {
+		sqlTx, ok := store.SQLTx(tx)
+		if !ok {
+			t.Fatal("SQLTx reported false for the store's own Tx")
+		}
+		// Work done on the *sql.Tx joins the store transaction; on the
+		// pool it would deadlock.
+		var n int
+		return sqlTx.QueryRowContext(t.Context(), "SELECT COUNT(*) FROM alerts").Scan(&n)
+	})
+	if err != nil {
+		t.Fatalf("Update: %v", err)
+	}
+	if _, ok := store.SQLTx(nil); ok {
+		t.Error("SQLTx(nil) reported true")
+	}
 }
