@@ -11,6 +11,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/lookoutbot/lookout/internal/server"
+	"github.com/lookoutbot/lookout/internal/store/sqlite"
 )
 
 // shutdownGrace bounds how long `run` waits for running jobs at shutdown.
@@ -33,12 +34,30 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 	if f, ok := e.stdout.(*os.File); ok {
 		color = isTerminal(f)
 	}
+	if cfg.Store.Driver == "sqlite" {
+		unlock, err := sqlite.Lock(cfg.Store.DSN)
+		if err != nil {
+			return err
+		}
+		defer unlock()
+	}
 	a, err := openApp(ctx, cfg, log, appOptions{work: true, stdout: e.stdout, color: color, riverLog: newLogger(e.stderr, riverLevel(cfg.LogLevel))})
 	if err != nil {
 		return err
 	}
 	defer a.Close()
 
+	if cfg.Store.Driver == "sqlite" {
+		// The lock proves no other process works this queue: jobs still
+		// marked running were cut short by a crash.
+		n, err := a.engine.RescueOrphans(ctx)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			log.Warn("rescued_orphaned_jobs", "jobs", n, "reason", "the previous run stopped without finishing them")
+		}
+	}
 	if err := a.engine.Start(ctx); err != nil {
 		return err
 	}

@@ -224,3 +224,20 @@ func (e *Engine) QueueDepth(ctx context.Context) (map[string]int, error) {
 	}
 	return out, rows.Err()
 }
+
+// RescueOrphans makes every job left "running" available again. Call it
+// only before Start and only when this process is known to be the only
+// one working the queue (SQLite with its run lock held): such jobs were
+// cut short by a crash, and waiting for River's rescuer would delay polls
+// and deliveries by RescueAfter.
+func (e *Engine) RescueOrphans(ctx context.Context) (int, error) {
+	res, err := e.db.ExecContext(ctx, `UPDATE river_job SET state = 'available' WHERE state = 'running'`)
+	if err != nil {
+		return 0, fmt.Errorf("rescue orphaned jobs: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("rescue orphaned jobs: %w", err)
+	}
+	return int(n), nil
+}
