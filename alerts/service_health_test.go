@@ -112,6 +112,14 @@ func TestNotice(t *testing.T) {
 	if got := destinations(ns); !slices.Equal(got, []alerts.Destination{console, slackC1}) {
 		t.Errorf("notices to %v; want [%s %s]", got, console, slackC1)
 	}
+	// A notice about a failing destination skips it.
+	if err := e.svc.Notice(e.ctx(), "default", "slack:C1 is failing", slackC1); err != nil {
+		t.Fatalf("Notice: %v", err)
+	}
+	ns = containing(ofKind(e.deliveries(0), alerts.DeliveryNotice), "slack:C1 is failing")
+	if got := destinations(ns); !slices.Equal(got, []alerts.Destination{console}) {
+		t.Errorf("notices except %s to %v; want [%s]", slackC1, got, console)
+	}
 	if err := e.svc.Notice(e.ctx(), "nowhere", "x"); !errors.Is(err, alerts.ErrNotFound) {
 		t.Errorf("unknown route: got %v; want ErrNotFound", err)
 	}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -335,5 +336,35 @@ func TestIngestIsAtomic(t *testing.T) {
 				t.Errorf("retry: got cursor %q; want c1", st.Cursor)
 			}
 		})
+	}
+}
+
+// TestIngestConcurrently runs the same poll twice at once, as two replicas
+// would if the scheduler slipped: the post alerts once.
+func TestIngestConcurrently(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	batch := alerts.Batch{Watch: border, Posts: []alerts.Polled{matched(xpost("1")), matched(xpost("2"))}, Cursor: "c1"}
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		errs []error
+	)
+	for range 4 {
+		wg.Go(func() {
+			_, err := e.svc.Ingest(e.ctx(), batch)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				errs = append(errs, err)
+			}
+		})
+	}
+	wg.Wait()
+	if len(errs) != 0 {
+		t.Errorf("Ingest errors: %v; want none", errs)
+	}
+	if got := e.allAlerts(); len(got) != 2 {
+		t.Errorf("got %d alerts; want 2, one per post", len(got))
 	}
 }

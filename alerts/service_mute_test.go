@@ -450,3 +450,47 @@ func TestMuteRefusesInvalidRequests(t *testing.T) {
 		t.Errorf("got %d mutes; want none", len(all))
 	}
 }
+
+// TestEscalationResumesWhenAlertMuteEnds: a muted alert stops escalating,
+// but once the mute is lifted or expires an alert nobody acknowledged must
+// escalate again (Policy: "steps that fire while an alert stays
+// unacknowledged"); otherwise "mute A-42 for 1h" silences its pager for
+// good.
+func TestEscalationResumesWhenAlertMuteEnds(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		end  func(e *env, m *alerts.Mute)
+	}{
+		{"lifted", func(e *env, m *alerts.Mute) {
+			if _, err := e.svc.Unmute(e.ctx(), "u1", m.ID, "slack:U1", alerts.SourceSlack); err != nil {
+				e.t.Fatalf("Unmute: %v", err)
+			}
+		}},
+		{"expired", func(e *env, m *alerts.Mute) {
+			tm := e.onlyPending(alerts.TimerMuteExpired, 0, m.ID)
+			e.clock.Set(tm.DueAt)
+			e.fire(tm.ID)
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t)
+			id := e.raise(xpost("1"))
+			m := e.mute(alerts.MuteRequest{ActionID: "m1", Scope: alerts.ScopeAlert, AlertID: id, For: time.Hour})
+			if ts := e.pendingOf(alerts.TimerEscalate, id, 0); len(ts) != 0 {
+				t.Fatalf("while muted: got escalations %s; want none", timerList(ts))
+			}
+			e.clock.Advance(10 * time.Minute)
+			tt.end(e, m)
+			a, _ := e.alert(id)
+			if a.Muted || a.State != alerts.StateOpen {
+				t.Fatalf("after the mute: got %s, muted %t; want open, not muted", a.State, a.Muted)
+			}
+			if ts := e.pendingOf(alerts.TimerEscalate, id, 0); len(ts) != 1 {
+				t.Errorf("after the mute of open %s ended: got %d pending escalations; want 1 (escalation resumes)", a.Ref(), len(ts))
+			}
+		})
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -317,5 +318,71 @@ func TestRecordRefusal(t *testing.T) {
 	}
 	if a, _ := e.alert(id); a.State != alerts.StateOpen {
 		t.Errorf("state: got %s; want open", a.State)
+	}
+}
+
+// TestApplyConcurrently sends one click many times at once, as Slack
+// retries and several replicas do, and many different acks at once: each
+// applies once.
+func TestApplyConcurrently(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		sameID    bool
+		wantDup   int
+		wantStale int
+	}{
+		{"same action id", true, 7, 0},
+		{"different action ids", false, 0, 7},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t)
+			id := e.raise(xpost("1"))
+			const n = 8
+			var (
+				wg                  sync.WaitGroup
+				mu                  sync.Mutex
+				applied, dup, stale int
+				other               []error
+			)
+			for i := range n {
+				wg.Go(func() {
+					actionID := "click"
+					if !tt.sameID {
+						actionID = fmt.Sprintf("click-%d", i)
+					}
+					res, err := e.svc.Apply(e.ctx(), request(id, alerts.ActionAck, actionID))
+					mu.Lock()
+					defer mu.Unlock()
+					switch {
+					case errors.Is(err, alerts.ErrStale):
+						stale++
+					case err != nil:
+						other = append(other, err)
+					case res.Duplicate:
+						dup++
+					default:
+						applied++
+					}
+				})
+			}
+			wg.Wait()
+			if applied != 1 || dup != tt.wantDup || stale != tt.wantStale || len(other) != 0 {
+				t.Errorf("got %d applied, %d duplicates, %d stale, errors %v; want 1, %d, %d, none",
+					applied, dup, stale, other, tt.wantDup, tt.wantStale)
+			}
+			_, h := e.alert(id)
+			acks := 0
+			for _, ev := range h {
+				if ev.Action == alerts.ActionAck {
+					acks++
+				}
+			}
+			if acks != 1 {
+				t.Errorf("got %d ack events; want 1", acks)
+			}
+		})
 	}
 }

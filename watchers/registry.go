@@ -43,8 +43,7 @@ func NewRegistry(config []alerts.Watch, store alerts.Store, sources []string, no
 // Get returns one watch by name.
 func (r *Registry) Get(ctx context.Context, name string) (*alerts.Watch, error) {
 	if w, ok := r.config[name]; ok {
-		c := *w
-		return &c, nil
+		return clone(w), nil
 	}
 	ws, err := r.stored(ctx)
 	if err != nil {
@@ -62,15 +61,20 @@ func (r *Registry) Get(ctx context.Context, name string) (*alerts.Watch, error) 
 func (r *Registry) List(ctx context.Context) ([]*alerts.Watch, error) {
 	out := make([]*alerts.Watch, 0, len(r.config))
 	for _, w := range r.config {
-		c := *w
-		out = append(out, &c)
+		out = append(out, clone(w))
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	ws, err := r.stored(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return append(out, ws...), nil
+	for _, w := range ws {
+		// A config watch shadows a stored one of the same name.
+		if _, ok := r.config[w.Name]; !ok {
+			out = append(out, w)
+		}
+	}
+	return out, nil
 }
 
 func (r *Registry) stored(ctx context.Context) ([]*alerts.Watch, error) {
@@ -151,4 +155,13 @@ func sourceOf(actor string) alerts.Source {
 		return alerts.Source(p)
 	}
 	return alerts.SourceSystem
+}
+
+// clone copies a watch deeply enough that callers cannot change the
+// registry's config through it.
+func clone(w *alerts.Watch) *alerts.Watch {
+	c := *w
+	c.Accounts = slices.Clone(w.Accounts)
+	c.Keywords = slices.Clone(w.Keywords)
+	return &c
 }

@@ -211,7 +211,7 @@ func (d *Deliverer) send(ctx context.Context, dl *alerts.Delivery, ref string, m
 // retry records a failed attempt and picks the wait before the next.
 func (d *Deliverer) retry(ctx context.Context, dl *alerts.Delivery, cause error) (Outcome, error) {
 	wait := time.Duration(float64(d.opts.MinRetry) * math.Pow(2, float64(min(dl.Attempts, 20))))
-	if ra, ok := alerts.RetryAfter(cause); ok {
+	if ra, ok := alerts.RetryAfter(cause); ok && ra > 0 {
 		wait = ra
 	}
 	wait = min(wait, d.opts.MaxRetry)
