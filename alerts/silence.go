@@ -193,6 +193,12 @@ func (s *Service) endMute(ctx context.Context, tx Tx, m *Mute, actionID, actor s
 	if err := tx.UpdateAlert(ctx, a); err != nil {
 		return fmt.Errorf("update alert: %w", err)
 	}
+	// An alert nobody acknowledged resumes its escalation where it stopped.
+	if a.State == StateOpen || a.State == StateEscalated {
+		if err := s.scheduleEscalation(ctx, tx, a, a.EscalationStep, now); err != nil {
+			return err
+		}
+	}
 	return s.editCards(ctx, tx, a.ID)
 }
 

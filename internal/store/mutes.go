@@ -9,13 +9,13 @@ import (
 )
 
 const muteSelect = `SELECT id, scope, alert_id, account, keyword, watch, reason, created_by,
-	created_at, expires_at, ended, ended_at
+	created_at, expires_at, ended, ended_at, notify
 FROM mutes`
 
 func scanMute(row scanner) (*alerts.Mute, error) {
 	var m alerts.Mute
 	err := row.Scan(&m.ID, &m.Scope, &m.AlertID, &m.Account, &m.Keyword, &m.Watch, &m.Reason,
-		&m.CreatedBy, timeCol{&m.CreatedAt}, timeCol{&m.ExpiresAt}, &m.Ended, timeCol{&m.EndedAt})
+		&m.CreatedBy, timeCol{&m.CreatedAt}, timeCol{&m.ExpiresAt}, &m.Ended, timeCol{&m.EndedAt}, jsonCol{&m.Notify})
 	if err != nil {
 		return nil, err
 	}
@@ -24,12 +24,16 @@ func scanMute(row scanner) (*alerts.Mute, error) {
 
 // InsertMute stores a new mute and sets its ID.
 func (t *tx) InsertMute(ctx context.Context, m *alerts.Mute) error {
-	err := t.queryRow(ctx, `INSERT INTO mutes (scope, alert_id, account, keyword, watch, reason,
-		created_by, created_at, expires_at, ended, ended_at)
-	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+	notify, err := jsonList(m.Notify)
+	if err != nil {
+		return fmt.Errorf("insert mute: %w", err)
+	}
+	err = t.queryRow(ctx, `INSERT INTO mutes (scope, alert_id, account, keyword, watch, reason,
+		created_by, created_at, expires_at, ended, ended_at, notify)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
 	RETURNING id`,
 		string(m.Scope), m.AlertID, m.Account, m.Keyword, m.Watch, m.Reason, m.CreatedBy,
-		micros(m.CreatedAt), micros(m.ExpiresAt), flag(m.Ended), micros(m.EndedAt)).Scan(&m.ID)
+		micros(m.CreatedAt), micros(m.ExpiresAt), flag(m.Ended), micros(m.EndedAt), notify).Scan(&m.ID)
 	if err != nil {
 		return fmt.Errorf("insert mute: %w", err)
 	}
@@ -47,12 +51,16 @@ func (t *tx) Mute(ctx context.Context, id int64) (*alerts.Mute, error) {
 
 // UpdateMute writes every field of a mute but its ID.
 func (t *tx) UpdateMute(ctx context.Context, m *alerts.Mute) error {
+	notify, err := jsonList(m.Notify)
+	if err != nil {
+		return fmt.Errorf("update mute: %w", err)
+	}
 	res, err := t.exec(ctx, `UPDATE mutes SET scope = $1, alert_id = $2, account = $3,
 		keyword = $4, watch = $5, reason = $6, created_by = $7, created_at = $8,
-		expires_at = $9, ended = $10, ended_at = $11
-	WHERE id = $12`,
+		expires_at = $9, ended = $10, ended_at = $11, notify = $12
+	WHERE id = $13`,
 		string(m.Scope), m.AlertID, m.Account, m.Keyword, m.Watch, m.Reason, m.CreatedBy,
-		micros(m.CreatedAt), micros(m.ExpiresAt), flag(m.Ended), micros(m.EndedAt), m.ID)
+		micros(m.CreatedAt), micros(m.ExpiresAt), flag(m.Ended), micros(m.EndedAt), notify, m.ID)
 	if err := updated(res, err, "mute", m.Ref()); err != nil {
 		return fmt.Errorf("update mute: %w", err)
 	}
