@@ -47,7 +47,7 @@ func ParseRef(s string) (int64, error) {
 		t = t[2:]
 	}
 	n, err := strconv.ParseInt(t, 10, 64)
-	if err != nil || n <= 0 {
+	if err != nil || n <= 0 || strings.IndexFunc(t, func(r rune) bool { return r < '0' || r > '9' }) >= 0 {
 		return 0, fmt.Errorf("%w: %q is not an alert id (expected A-42)", ErrInvalid, s)
 	}
 	return n, nil

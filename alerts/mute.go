@@ -114,7 +114,7 @@ func (m *Mute) Validate() error {
 		return fmt.Errorf("%w: unknown mute scope %q", ErrInvalid, m.Scope)
 	}
 	if missing != "" {
-		return fmt.Errorf("%w: a %s mute needs %s", ErrInvalid, m.Scope, missing)
+		return fmt.Errorf("%w: %s mute needs %s", ErrInvalid, strings.ReplaceAll(string(m.Scope), "_", "+"), missing)
 	}
 	if !m.ExpiresAt.After(m.CreatedAt) {
 		return fmt.Errorf("%w: a mute needs a duration greater than zero", ErrInvalid)

@@ -142,8 +142,12 @@ func (s *Service) postCards(ctx context.Context, tx Tx, a *Alert) error {
 	if !ok {
 		return fmt.Errorf("post %s: %w: route %q", a.Ref(), ErrNotFound, a.Route)
 	}
+	group := ""
+	if r.GroupWindow > 0 {
+		group = a.Watch
+	}
 	for _, d := range r.Destinations {
-		c := &Delivery{AlertID: a.ID, Destination: d, Kind: DeliveryCard, State: DeliveryPending, CreatedAt: s.Now()}
+		c := &Delivery{AlertID: a.ID, Destination: d, Kind: DeliveryCard, State: DeliveryPending, Group: group, CreatedAt: s.Now()}
 		if err := tx.InsertDelivery(ctx, c); err != nil {
 			return fmt.Errorf("queue card to %s: %w", d, err)
 		}

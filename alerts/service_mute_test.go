@@ -494,3 +494,26 @@ func TestEscalationResumesWhenAlertMuteEnds(t *testing.T) {
 		})
 	}
 }
+
+// TestEscalatedByHandWhileMuted: escalating a muted alert by hand and then
+// lifting the mute leaves one escalation running, so each later step
+// pages once.
+func TestEscalatedByHandWhileMuted(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	id := e.raise(xpost("1"))
+	m := e.mute(alerts.MuteRequest{ActionID: "m1", Scope: alerts.ScopeAlert, AlertID: id, For: time.Hour})
+	e.apply(request(id, alerts.ActionEscalate, "esc"))
+	if _, err := e.svc.Unmute(e.ctx(), "u1", m.ID, "slack:U1", alerts.SourceSlack); err != nil {
+		t.Fatalf("Unmute: %v", err)
+	}
+	before := len(e.deliveries(id))
+	for _, tm := range e.pendingOf(alerts.TimerEscalate, id, 0) {
+		e.clock.Set(tm.DueAt)
+		e.fire(tm.ID)
+	}
+	notices := ofKind(e.deliveries(id)[before:], alerts.DeliveryNotice)
+	if got := destinations(notices); !slices.Equal(got, []alerts.Destination{discordR9}) {
+		t.Errorf("next step: notices to %v; want one to %s", got, discordR9)
+	}
+}

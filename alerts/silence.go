@@ -195,6 +195,10 @@ func (s *Service) endMute(ctx context.Context, tx Tx, m *Mute, actionID, actor s
 	}
 	// An alert nobody acknowledged resumes its escalation where it stopped.
 	if a.State == StateOpen || a.State == StateEscalated {
+		// A hand escalation while muted may have left a timer: one is enough.
+		if err := tx.CancelTimers(ctx, a.ID, 0, TimerEscalate); err != nil {
+			return fmt.Errorf("cancel escalation: %w", err)
+		}
 		if err := s.scheduleEscalation(ctx, tx, a, a.EscalationStep, now); err != nil {
 			return err
 		}

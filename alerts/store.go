@@ -79,6 +79,11 @@ type OutboxTx interface {
 	PendingBefore(ctx context.Context, d *Delivery) (bool, error)
 	// LastSent is when the destination last received a message.
 	LastSent(ctx context.Context, to Destination) (time.Time, error)
+	// GroupPending lists the pending cards of a group to one destination
+	// created before t, oldest first.
+	GroupPending(ctx context.Context, to Destination, group string, before time.Time) ([]*Delivery, error)
+	// GroupMembers lists the cards a grouped message carried, oldest first.
+	GroupMembers(ctx context.Context, groupID int64) ([]*Delivery, error)
 	// DeliveriesByState lists deliveries in a state, newest first.
 	DeliveriesByState(ctx context.Context, s DeliveryState, limit int) ([]*Delivery, error)
 	CountDeliveries(ctx context.Context) (map[DeliveryState]int, error)

@@ -15,12 +15,12 @@ import (
 var testNow = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 
 // newRealHandler returns a handler over the real alerts service and an
-// in-memory store holding one alert, A-<id>, by @cartel_news matching
+// SQLite store holding one alert, A-<id>, by @cartel_news matching
 // "plaza".
 func newRealHandler(t *testing.T) (*Handler, *alerts.Service, int64) {
 	t.Helper()
 	clock := func() time.Time { return testNow }
-	svc := alerts.NewService(newMemStore(), alerts.Options{
+	svc := alerts.NewService(newTestStore(t), alerts.Options{
 		Routes: []alerts.Route{{Name: "ops", Destinations: []alerts.Destination{"slack:C1"}}},
 		Now:    clock,
 	})

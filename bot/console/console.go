@@ -42,9 +42,12 @@ func (n *Notifier) Post(_ context.Context, _ alerts.Destination, m *alerts.Messa
 	defer n.mu.Unlock()
 	n.seq++
 	var err error
-	if m.Kind == alerts.DeliveryCard && m.Alert != nil {
+	switch {
+	case m.Kind == alerts.DeliveryCard && m.Group != nil:
+		_, err = io.WriteString(n.w, n.groupCard(m.Group))
+	case m.Kind == alerts.DeliveryCard && m.Alert != nil:
 		_, err = io.WriteString(n.w, n.card(m.Alert))
-	} else {
+	default:
 		_, err = fmt.Fprintf(n.w, "%s %s\n", n.style("1;33", "notice:"), Sanitize(m.Notice))
 	}
 	if err != nil {
@@ -66,6 +69,27 @@ func (n *Notifier) Edit(_ context.Context, _ alerts.Destination, _ string, m *al
 		return fmt.Errorf("console: %w", err)
 	}
 	return nil
+}
+
+// groupCard prints a burst of alerts of one watch as one block, one line
+// per alert, each still addressable by its id.
+func (n *Notifier) groupCard(group []*alerts.Alert) string {
+	var b strings.Builder
+	head := fmt.Sprintf("── %d new matches for watch %s ", len(group), group[0].Watch)
+	fmt.Fprintf(&b, "%s\n", n.style(severityColor(group[0].Severity), head+strings.Repeat("─", max(0, 72-len([]rune(head))))))
+	for _, a := range group {
+		who := a.Post.Handle
+		if who == "" {
+			who = a.Post.AuthorID
+		}
+		text := strings.Join(strings.Fields(a.Post.MatchText()), " ")
+		if r := []rune(text); len(r) > 80 {
+			text = string(r[:80]) + "…"
+		}
+		fmt.Fprintf(&b, "%s  %s  %s: %s\n", n.style("1", a.Ref()), a.State, Sanitize(who), Sanitize(text))
+	}
+	fmt.Fprintf(&b, "triage:  lookout alerts ack %s --as NAME (each alert by its id)\n", group[0].Ref())
+	return b.String()
 }
 
 func (n *Notifier) card(a *alerts.Alert) string {

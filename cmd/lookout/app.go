@@ -144,9 +144,13 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger, o appOpt
 			Now:                    o.now, Logger: log, Observer: a.metrics,
 		})
 		notifiers := map[string]alerts.Notifier{"console": console.New(o.stdout, o.color)}
+		windows := make(map[string]time.Duration)
+		for _, r := range routes {
+			windows[r.Name] = r.GroupWindow
+		}
 		deps.Scheduler = a.sched
 		deps.Deliverer = outbox.New(a.store, notifiers, a.svc, outbox.Options{
-			Pace: cfg.Delivery.PacePerChannel.Duration, NoticeAfter: cfg.Delivery.MaxAttemptsNoticeAfter, Now: o.now, Logger: log, Observer: a.metrics,
+			Pace: cfg.Delivery.PacePerChannel.Duration, GroupWindows: windows, NoticeAfter: cfg.Delivery.MaxAttemptsNoticeAfter, Now: o.now, Logger: log, Observer: a.metrics,
 		})
 	}
 	a.engine, err = jobs.New(db, riversqlite.New(db), deps, jobs.Options{Logger: log, RiverLogger: o.riverLog})

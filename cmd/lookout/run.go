@@ -65,11 +65,6 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 	if _, err := a.engine.Reconcile(ctx); err != nil {
 		log.Error("reconcile_failed", "err", err)
 	}
-	for _, r := range cfg.Routes {
-		if r.GroupWindow.Duration > 0 {
-			log.Warn("group_window_not_applied", "route", r.Name, "reason", "grouping is not implemented yet; every alert gets its own card")
-		}
-	}
 	ws, _ := a.registry.List(ctx)
 	log.Info("lookout_started", "version", version, "watches", len(ws), "store", cfg.Store.Driver, "http", cfg.HTTP.Listen)
 

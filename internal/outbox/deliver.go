@@ -32,6 +32,9 @@ type Options struct {
 	// MinRetry and MaxRetry bound the backoff after a failed send; a
 	// Retry-After from the platform is honoured up to MaxRetry.
 	MinRetry, MaxRetry time.Duration
+	// GroupWindows maps a route name to its group window: cards of one
+	// watch arriving within it go out as one grouped message.
+	GroupWindows map[string]time.Duration
 	// NoticeAfter is the number of failed attempts after which the
 	// alert's route hears that a card is stuck (once). Zero means 5.
 	NoticeAfter int
@@ -97,10 +100,11 @@ type Outcome struct {
 // transaction, so a slow platform never holds the store.
 func (d *Deliverer) Deliver(ctx context.Context, id int64) (Outcome, error) {
 	var (
-		dl   *alerts.Delivery
-		ref  string
-		msg  = &alerts.Message{}
-		wait time.Duration
+		dl      *alerts.Delivery
+		ref     string
+		msg     = &alerts.Message{}
+		wait    time.Duration
+		members []*alerts.Delivery
 	)
 	err := d.store.View(ctx, func(tx alerts.Tx) error {
 		var err error
@@ -113,13 +117,8 @@ func (d *Deliverer) Deliver(ctx context.Context, id int64) (Outcome, error) {
 		if wait, ref, err = d.ready(ctx, tx, dl); err != nil || wait > 0 {
 			return err
 		}
-		msg.Kind, msg.Notice, msg.Now = dl.Kind, dl.Text, d.opts.Now()
-		if dl.AlertID > 0 {
-			if msg.Alert, err = tx.Alert(ctx, dl.AlertID); err != nil {
-				return fmt.Errorf("load alert: %w", err)
-			}
-		}
-		return nil
+		wait, members, err = d.compose(ctx, tx, dl, msg)
+		return err
 	})
 	if errors.Is(err, alerts.ErrNotFound) && dl == nil {
 		// The row is gone (an operator pruned it): nothing to send.
@@ -135,9 +134,95 @@ func (d *Deliverer) Deliver(ctx context.Context, id int64) (Outcome, error) {
 		return Outcome{Retry: wait}, nil
 	case dl.Kind == alerts.DeliveryEdit && ref == "":
 		// The card it edits failed for good: nothing to edit.
-		return d.finish(ctx, dl, alerts.DeliverySuperseded, "", nil)
+		return d.finish(ctx, dl, nil, alerts.DeliverySuperseded, "", nil)
 	}
-	return d.send(ctx, dl, ref, msg)
+	return d.send(ctx, dl, members, ref, msg)
+}
+
+// compose fills the message from the store as it is now: the alert, its
+// mute and posted cards, and for grouped cards the whole group. A card of
+// a route with a group window waits until the window closes, then carries
+// every pending card of its group (members) in one message.
+func (d *Deliverer) compose(ctx context.Context, tx alerts.Tx, dl *alerts.Delivery, msg *alerts.Message) (time.Duration, []*alerts.Delivery, error) {
+	msg.Kind, msg.Notice, msg.Now = dl.Kind, dl.Text, d.opts.Now()
+	if dl.AlertID == 0 {
+		return 0, nil, nil
+	}
+	a, err := d.alert(ctx, tx, dl.AlertID, msg)
+	if err != nil {
+		return 0, nil, err
+	}
+	msg.Alert = a
+	switch dl.Kind {
+	case alerts.DeliveryNotice:
+		ds, err := tx.Deliveries(ctx, dl.AlertID)
+		if err != nil {
+			return 0, nil, fmt.Errorf("load cards: %w", err)
+		}
+		for _, c := range ds {
+			if c.Kind == alerts.DeliveryCard && c.State == alerts.DeliverySent {
+				msg.Cards = append(msg.Cards, alerts.CardRef{Destination: c.Destination, Ref: c.MessageRef})
+			}
+		}
+	case alerts.DeliveryEdit:
+		card, err := tx.Delivery(ctx, dl.CardID)
+		if err != nil {
+			return 0, nil, fmt.Errorf("load card %d: %w", dl.CardID, err)
+		}
+		if card.GroupID == 0 {
+			return 0, nil, nil
+		}
+		members, err := tx.GroupMembers(ctx, card.GroupID)
+		if err != nil {
+			return 0, nil, fmt.Errorf("load group: %w", err)
+		}
+		return 0, nil, d.group(ctx, tx, members, msg)
+	case alerts.DeliveryCard:
+		window := d.opts.GroupWindows[a.Route]
+		if dl.Group == "" || window <= 0 {
+			return 0, nil, nil
+		}
+		closes := dl.CreatedAt.Add(window)
+		if wait := closes.Sub(d.opts.Now()); wait > 0 {
+			return wait, nil, nil
+		}
+		members, err := tx.GroupPending(ctx, dl.Destination, dl.Group, closes)
+		if err != nil {
+			return 0, nil, fmt.Errorf("load group: %w", err)
+		}
+		if len(members) < 2 {
+			return 0, nil, nil
+		}
+		msg.Alert, msg.Mute = nil, nil
+		return 0, members, d.group(ctx, tx, members, msg)
+	}
+	return 0, nil, nil
+}
+
+func (d *Deliverer) alert(ctx context.Context, tx alerts.Tx, id int64, msg *alerts.Message) (*alerts.Alert, error) {
+	a, err := tx.Alert(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("load alert: %w", err)
+	}
+	if a.MuteID > 0 && msg != nil && msg.Alert == nil {
+		if msg.Mute, err = tx.Mute(ctx, a.MuteID); err != nil && !errors.Is(err, alerts.ErrNotFound) {
+			return nil, fmt.Errorf("load mute: %w", err)
+		}
+	}
+	return a, nil
+}
+
+// group loads the alerts of a grouped card.
+func (d *Deliverer) group(ctx context.Context, tx alerts.Tx, members []*alerts.Delivery, msg *alerts.Message) error {
+	msg.Group = make([]*alerts.Alert, 0, len(members))
+	for _, m := range members {
+		a, err := d.alert(ctx, tx, m.AlertID, nil)
+		if err != nil {
+			return err
+		}
+		msg.Group = append(msg.Group, a)
+	}
+	return nil
 }
 
 // ready decides whether a delivery may go now: older deliveries to the
@@ -172,12 +257,12 @@ func (d *Deliverer) ready(ctx context.Context, tx alerts.Tx, dl *alerts.Delivery
 	return 0, ref, nil
 }
 
-func (d *Deliverer) send(ctx context.Context, dl *alerts.Delivery, ref string, msg *alerts.Message) (Outcome, error) {
+func (d *Deliverer) send(ctx context.Context, dl *alerts.Delivery, members []*alerts.Delivery, ref string, msg *alerts.Message) (Outcome, error) {
 	platform := dl.Destination.Platform()
 	n, ok := d.notifiers[platform]
 	if !ok {
 		err := fmt.Errorf("%w: no %s connection is configured (check the [%s] section)", alerts.ErrPermanent, platform, platform)
-		return d.finish(ctx, dl, alerts.DeliveryFailed, "", err)
+		return d.finish(ctx, dl, members, alerts.DeliveryFailed, "", err)
 	}
 	start := d.opts.Now()
 	var err error
@@ -199,10 +284,10 @@ func (d *Deliverer) send(ctx context.Context, dl *alerts.Delivery, ref string, m
 	}()
 	switch {
 	case err == nil:
-		return d.finish(ctx, dl, alerts.DeliverySent, newRef, nil)
+		return d.finish(ctx, dl, members, alerts.DeliverySent, newRef, nil)
 	case errors.Is(err, alerts.ErrPermanent):
 		outcome = "failed"
-		return d.finish(ctx, dl, alerts.DeliveryFailed, "", err)
+		return d.finish(ctx, dl, members, alerts.DeliveryFailed, "", err)
 	}
 	outcome = "retry"
 	return d.retry(ctx, dl, err)
@@ -245,34 +330,51 @@ func (d *Deliverer) retry(ctx context.Context, dl *alerts.Delivery, cause error)
 	return Outcome{Retry: wait}, nil
 }
 
-// finish moves a delivery to a final state. A card that fails for good is
-// announced on the alert's other destinations, so nobody misses it.
-func (d *Deliverer) finish(ctx context.Context, dl *alerts.Delivery, state alerts.DeliveryState, ref string, cause error) (Outcome, error) {
+// finish moves a delivery to a final state, and with it every card a
+// grouped message carried. A card that fails for good is announced on the
+// alert's other destinations, so nobody misses it.
+func (d *Deliverer) finish(ctx context.Context, dl *alerts.Delivery, members []*alerts.Delivery, state alerts.DeliveryState, ref string, cause error) (Outcome, error) {
 	var route string
+	if len(members) == 0 {
+		members = []*alerts.Delivery{dl}
+	}
 	err := d.store.Update(ctx, func(tx alerts.Tx) error {
-		cur, err := tx.Delivery(ctx, dl.ID)
-		if err != nil {
-			return err
-		}
-		cur.State = state
-		cur.Attempts++
-		if ref != "" {
-			cur.MessageRef = ref
-		}
-		if cause != nil {
-			cur.LastError = cause.Error()
-		}
-		if state == alerts.DeliverySent {
-			cur.SentAt = d.opts.Now().UTC()
-		}
-		if state == alerts.DeliveryFailed && cur.Kind == alerts.DeliveryCard {
-			a, err := tx.Alert(ctx, cur.AlertID)
+		for _, m := range members {
+			cur, err := tx.Delivery(ctx, m.ID)
 			if err != nil {
 				return err
 			}
-			route = a.Route
+			if cur.State != alerts.DeliveryPending {
+				continue
+			}
+			cur.State = state
+			if cur.ID == dl.ID {
+				cur.Attempts++
+			}
+			if ref != "" {
+				cur.MessageRef = ref
+			}
+			if len(members) > 1 {
+				cur.GroupID = dl.ID
+			}
+			if cause != nil {
+				cur.LastError = cause.Error()
+			}
+			if state == alerts.DeliverySent {
+				cur.SentAt = d.opts.Now().UTC()
+			}
+			if state == alerts.DeliveryFailed && cur.Kind == alerts.DeliveryCard && route == "" {
+				a, err := tx.Alert(ctx, cur.AlertID)
+				if err != nil {
+					return err
+				}
+				route = a.Route
+			}
+			if err := tx.UpdateDelivery(ctx, cur); err != nil {
+				return err
+			}
 		}
-		return tx.UpdateDelivery(ctx, cur)
+		return nil
 	})
 	if err != nil {
 		return Outcome{}, fmt.Errorf("record delivery %d: %w", dl.ID, err)

@@ -11,13 +11,14 @@ import (
 )
 
 const deliverySelect = `SELECT id, alert_id, card_id, destination, kind, body, state,
-	message_ref, attempts, last_error, created_at, sent_at
+	message_ref, attempts, last_error, created_at, sent_at, group_key, group_id
 FROM deliveries`
 
 func scanDelivery(row scanner) (*alerts.Delivery, error) {
 	var d alerts.Delivery
 	err := row.Scan(&d.ID, &d.AlertID, &d.CardID, &d.Destination, &d.Kind, &d.Text, &d.State,
-		&d.MessageRef, &d.Attempts, &d.LastError, timeCol{&d.CreatedAt}, timeCol{&d.SentAt})
+		&d.MessageRef, &d.Attempts, &d.LastError, timeCol{&d.CreatedAt}, timeCol{&d.SentAt},
+		&d.Group, &d.GroupID)
 	if err != nil {
 		return nil, err
 	}
@@ -35,11 +36,12 @@ func (t *tx) InsertDelivery(ctx context.Context, d *alerts.Delivery) error {
 		d.State = alerts.DeliveryPending
 	}
 	err := t.queryRow(ctx, `INSERT INTO deliveries (alert_id, card_id, destination, kind, body,
-		state, message_ref, attempts, last_error, created_at, sent_at)
-	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+		state, message_ref, attempts, last_error, created_at, sent_at, group_key, group_id)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
 	RETURNING id`,
 		d.AlertID, d.CardID, string(d.Destination), string(d.Kind), d.Text, string(d.State),
-		d.MessageRef, d.Attempts, d.LastError, micros(d.CreatedAt), micros(d.SentAt)).Scan(&d.ID)
+		d.MessageRef, d.Attempts, d.LastError, micros(d.CreatedAt), micros(d.SentAt),
+		d.Group, d.GroupID).Scan(&d.ID)
 	if err != nil {
 		return fmt.Errorf("insert delivery: %w", err)
 	}
@@ -62,10 +64,10 @@ func (t *tx) Delivery(ctx context.Context, id int64) (*alerts.Delivery, error) {
 // alert, destination, kind and creation time.
 func (t *tx) UpdateDelivery(ctx context.Context, d *alerts.Delivery) error {
 	res, err := t.exec(ctx, `UPDATE deliveries SET card_id = $1, body = $2, state = $3,
-		message_ref = $4, attempts = $5, last_error = $6, sent_at = $7
-	WHERE id = $8`,
+		message_ref = $4, attempts = $5, last_error = $6, sent_at = $7, group_id = $8
+	WHERE id = $9`,
 		d.CardID, d.Text, string(d.State), d.MessageRef, d.Attempts, d.LastError,
-		micros(d.SentAt), d.ID)
+		micros(d.SentAt), d.GroupID, d.ID)
 	if err := updated(res, err, "delivery", d.ID); err != nil {
 		return fmt.Errorf("update delivery: %w", err)
 	}
@@ -108,6 +110,27 @@ func (t *tx) LastSent(ctx context.Context, to alerts.Destination) (time.Time, er
 		return time.Time{}, fmt.Errorf("last sent to %s: %w", to, err)
 	}
 	return at, nil
+}
+
+// GroupPending lists the pending cards of group to one destination created
+// before the given time, oldest first.
+func (t *tx) GroupPending(ctx context.Context, to alerts.Destination, group string, before time.Time) ([]*alerts.Delivery, error) {
+	out, err := collect(ctx, t, scanDelivery, deliverySelect+` WHERE destination = $1 AND group_key = $2
+	AND kind = $3 AND state = $4 AND created_at < $5 ORDER BY id`,
+		string(to), group, string(alerts.DeliveryCard), string(alerts.DeliveryPending), before.UnixMicro())
+	if err != nil {
+		return nil, fmt.Errorf("list pending cards of group %s: %w", group, err)
+	}
+	return out, nil
+}
+
+// GroupMembers lists the cards a grouped message carried, oldest first.
+func (t *tx) GroupMembers(ctx context.Context, groupID int64) ([]*alerts.Delivery, error) {
+	out, err := collect(ctx, t, scanDelivery, deliverySelect+` WHERE group_id = $1 ORDER BY id`, groupID)
+	if err != nil {
+		return nil, fmt.Errorf("list cards of group %d: %w", groupID, err)
+	}
+	return out, nil
 }
 
 // DeliveriesByState lists deliveries in state s, newest first; limit <= 0
