@@ -11,10 +11,10 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 	"unicode"
 
 	"github.com/lookoutbot/lookout/alerts"
+	"github.com/lookoutbot/lookout/bot"
 )
 
 // maxText bounds the post text printed on a card.
@@ -65,7 +65,7 @@ func (n *Notifier) Edit(_ context.Context, _ alerts.Destination, _ string, m *al
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	a := m.Alert
-	if _, err := fmt.Fprintf(n.w, "%s %s\n", n.style("1", a.Ref()), Sanitize(StateLine(a, m.Now))); err != nil {
+	if _, err := fmt.Fprintf(n.w, "%s is %s: %s\n", n.style("1", a.Ref()), a.State, Sanitize(bot.StateLine(a, m.Mute, m.Now))); err != nil {
 		return fmt.Errorf("console: %w", err)
 	}
 	return nil
@@ -117,26 +117,18 @@ func (n *Notifier) card(a *alerts.Alert) string {
 // »brackets« otherwise, after sanitising every piece.
 func (n *Notifier) highlight(text string, hits []alerts.Hit) string {
 	var b strings.Builder
-	pos := 0
-	for _, h := range hits {
-		if h.Start < pos || h.End > len(text) || h.Start >= h.End {
-			continue
+	for _, s := range bot.Segments(text, hits) {
+		t := Sanitize(s.Text)
+		switch {
+		case !s.Matched:
+			b.WriteString(t)
+		case n.color:
+			b.WriteString(n.style("1;4", t))
+		default:
+			b.WriteString("»" + t + "«")
 		}
-		b.WriteString(Sanitize(text[pos:h.Start]))
-		word := Sanitize(text[h.Start:h.End])
-		if n.color {
-			b.WriteString(n.style("1;4", word))
-		} else {
-			b.WriteString("»" + word + "«")
-		}
-		pos = h.End
 	}
-	b.WriteString(Sanitize(text[pos:]))
-	out := b.String()
-	if r := []rune(out); len(r) > maxText {
-		out = string(r[:maxText]) + "… [truncated]"
-	}
-	return out
+	return bot.Truncate(b.String(), maxText, "… [truncated]")
 }
 
 func (n *Notifier) style(code, s string) string {
@@ -171,67 +163,4 @@ func Sanitize(s string) string {
 		}
 		return r
 	}, strings.ToValidUTF8(s, "\uFFFD"))
-}
-
-// StateLine describes an alert's state for a card: "acked by cli:maria 3m
-// ago", "escalated to @lead · reason", "muted (M-3) by cli:joe".
-func StateLine(a *alerts.Alert, now time.Time) string {
-	ago := ""
-	if !a.UpdatedAt.IsZero() && !now.IsZero() {
-		ago = " " + Ago(now.Sub(a.UpdatedAt))
-	}
-	var s string
-	switch {
-	case a.LastAction == "" || a.LastAction == alerts.ActionCreate:
-		s = "open"
-	case a.Muted && a.LastAction == alerts.ActionMute:
-		s = fmt.Sprintf("muted (M-%d) by %s%s", a.MuteID, a.LastActor, ago)
-	default:
-		s = fmt.Sprintf("%s by %s%s", pastTense(a.LastAction), a.LastActor, ago)
-	}
-	if a.State == alerts.StateEscalated && a.EscalatedTo != "" {
-		s += " · to " + a.EscalatedTo
-	}
-	if a.LastReason != "" {
-		s += " · " + a.LastReason
-	}
-	if a.Assignee != "" {
-		s += " · assigned to " + a.Assignee
-	}
-	return fmt.Sprintf("is %s: %s", a.State, s)
-}
-
-// Ago renders a duration as "just now", "3m ago", "2h ago", "4d ago".
-func Ago(d time.Duration) string {
-	switch {
-	case d < time.Minute:
-		return "just now"
-	case d < time.Hour:
-		return fmt.Sprintf("%dm ago", int(d/time.Minute))
-	case d < 48*time.Hour:
-		return fmt.Sprintf("%dh ago", int(d/time.Hour))
-	}
-	return fmt.Sprintf("%dd ago", int(d/(24*time.Hour)))
-}
-
-func pastTense(a alerts.Action) string {
-	switch a {
-	case alerts.ActionAck:
-		return "acknowledged"
-	case alerts.ActionUnack:
-		return "unacknowledged"
-	case alerts.ActionEscalate:
-		return "escalated"
-	case alerts.ActionResolve:
-		return "resolved"
-	case alerts.ActionReopen:
-		return "reopened"
-	case alerts.ActionAssign:
-		return "assigned"
-	case alerts.ActionMute:
-		return "muted"
-	case alerts.ActionUnmute:
-		return "unmuted"
-	}
-	return string(a)
 }

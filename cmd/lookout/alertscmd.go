@@ -175,7 +175,7 @@ func printAlerts(w io.Writer, as []*alerts.Alert, now time.Time) {
 		if a.Muted {
 			state += " (muted)"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", a.Ref(), state, a.Severity, a.Watch, console.Ago(now.Sub(a.CreatedAt)),
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", a.Ref(), state, a.Severity, a.Watch, bot.Ago(now.Sub(a.CreatedAt)),
 			console.Sanitize(author(&a.Post)), oneLine(a.Post.MatchText(), 60))
 	}
 	_ = tw.Flush()
@@ -183,7 +183,7 @@ func printAlerts(w io.Writer, as []*alerts.Alert, now time.Time) {
 
 func printAlert(w io.Writer, a *alerts.Alert, h []*alerts.AuditEvent, now time.Time) {
 	p := &a.Post
-	fmt.Fprintf(w, "%s  %s  watch %s  severity %s\n", a.Ref(), console.StateLine(a, now), a.Watch, a.Severity)
+	fmt.Fprintf(w, "%s  %s  watch %s  severity %s\n", a.Ref(), string(a.State)+": "+bot.StateLine(a, nil, now), a.Watch, a.Severity)
 	fmt.Fprintf(w, "author:   %s (%s) on %s\n", console.Sanitize(author(p)), console.Sanitize(p.AuthorID), p.Platform)
 	fmt.Fprintf(w, "posted:   %s\n", p.CreatedAt.UTC().Format(time.RFC3339))
 	fmt.Fprintf(w, "url:      %s\n", console.Sanitize(p.URL))
@@ -211,7 +211,7 @@ func printMutes(w io.Writer, ms []*alerts.Mute, now time.Time) {
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tSCOPE\tCOVERS\tBY\tEXPIRES\tREASON")
 	for _, m := range ms {
-		exp := "in " + strings.TrimSuffix(console.Ago(m.ExpiresAt.Sub(now)), " ago")
+		exp := "in " + strings.TrimSuffix(bot.Ago(m.ExpiresAt.Sub(now)), " ago")
 		if m.Ended {
 			exp = "ended"
 		}

@@ -3,29 +3,22 @@ package main
 import (
 	"context"
 	"database/sql"
-	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"strings"
 	"time"
 
-	"github.com/riverqueue/river/riverdriver/riversqlite"
-	"github.com/riverqueue/river/rivermigrate"
 
 	"github.com/lookoutbot/lookout/alerts"
 	"github.com/lookoutbot/lookout/bot"
 	"github.com/lookoutbot/lookout/bot/console"
 	"github.com/lookoutbot/lookout/internal/config"
-	"github.com/lookoutbot/lookout/internal/httpx"
 	"github.com/lookoutbot/lookout/internal/jobs"
 	"github.com/lookoutbot/lookout/internal/metrics"
 	"github.com/lookoutbot/lookout/internal/outbox"
 	"github.com/lookoutbot/lookout/internal/store"
-	"github.com/lookoutbot/lookout/internal/store/sqlite"
 	"github.com/lookoutbot/lookout/watchers"
-	"github.com/lookoutbot/lookout/watchers/feed"
 	"github.com/lookoutbot/lookout/watchers/match"
 )
 
@@ -41,6 +34,12 @@ type app struct {
 	sched    *watchers.Scheduler
 	metrics  *metrics.Metrics
 	handler  *bot.Handler
+	now      func() time.Time
+	// chats are the configured chat platforms (run only).
+	chats []*chatAdapter
+	// streams are long-lived source connections (run only), such as
+	// Bluesky's Jetstream; each runs until its context ends.
+	streams []func(ctx context.Context) error
 }
 
 // appOptions say how much of the app a command needs.
@@ -73,61 +72,38 @@ func newLogger(w io.Writer, level string) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
 }
 
-// openDB opens and migrates the configured database, River's tables
-// included.
-func openDB(ctx context.Context, cfg *config.Config) (*sql.DB, error) {
-	switch cfg.Store.Driver {
-	case "sqlite":
-	case "postgres":
-		return nil, errors.New("store driver \"postgres\" is not available in this build yet; use driver = \"sqlite\"")
-	default:
-		return nil, fmt.Errorf("unknown store driver %q", cfg.Store.Driver)
-	}
-	db, err := sqlite.Open(ctx, cfg.Store.DSN)
-	if err != nil {
-		return nil, err
-	}
-	if err := migrate(ctx, db); err != nil {
-		_ = db.Close()
-		return nil, err
-	}
-	return db, nil
-}
-
-func migrate(ctx context.Context, db *sql.DB) error {
-	if err := sqlite.Migrate(ctx, db); err != nil {
-		return fmt.Errorf("migrate store: %w", err)
-	}
-	m, err := rivermigrate.New(riversqlite.New(db), nil)
-	if err != nil {
-		return fmt.Errorf("migrate work queue: %w", err)
-	}
-	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
-		return fmt.Errorf("migrate work queue: %w", err)
-	}
-	return nil
-}
-
 func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger, o appOptions) (*app, error) {
 	if o.now == nil {
 		o.now = time.Now
 	}
-	db, err := openDB(ctx, cfg)
+	d, err := openDatabase(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
-	a := &app{cfg: cfg, log: log, db: db}
-	a.store = sqlite.New(db, nil)
+	db := d.db
+	a := &app{cfg: cfg, log: log, db: db, now: o.now}
+	a.store = d.store
 	routes, policies := domainRoutes(cfg)
 	a.svc = alerts.NewService(a.store, alerts.Options{
 		Routes: routes, Policies: policies,
 		MuteExpiryNotice: cfg.Escalation.MuteExpiryNotice.Duration,
 		Now:              o.now, Logger: log,
 	})
-	sources := watcherSet(cfg, log)
-	names := make([]string, 0, len(sources))
-	for n := range sources {
-		names = append(names, n)
+	srcs, err := buildSources(cfg, log)
+	if err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	sources := make(map[string]watchers.Watcher, len(srcs))
+	names := make([]string, 0, len(srcs))
+	for _, src := range srcs {
+		for _, n := range src.names {
+			sources[n] = src.watcher
+			names = append(names, n)
+		}
+		if src.run != nil {
+			a.streams = append(a.streams, src.run)
+		}
 	}
 	a.registry = watchers.NewRegistry(domainWatches(cfg), a.store, names, o.now)
 	a.handler = bot.NewHandler(a.svc, a.registry, bot.Roles{
@@ -144,6 +120,13 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger, o appOpt
 			Now:                    o.now, Logger: log, Observer: a.metrics,
 		})
 		notifiers := map[string]alerts.Notifier{"console": console.New(o.stdout, o.color)}
+		if a.chats, err = chatAdapters(cfg, a, log); err != nil {
+			_ = db.Close()
+			return nil, err
+		}
+		for _, c := range a.chats {
+			notifiers[c.name] = c.notifier
+		}
 		windows := make(map[string]time.Duration)
 		for _, r := range routes {
 			windows[r.Name] = r.GroupWindow
@@ -153,7 +136,7 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger, o appOpt
 			Pace: cfg.Delivery.PacePerChannel.Duration, GroupWindows: windows, NoticeAfter: cfg.Delivery.MaxAttemptsNoticeAfter, Now: o.now, Logger: log, Observer: a.metrics,
 		})
 	}
-	a.engine, err = jobs.New(db, riversqlite.New(db), deps, jobs.Options{Logger: log, RiverLogger: o.riverLog})
+	a.engine, err = jobs.New(db, d.river, deps, jobs.Options{Logger: log, RiverLogger: o.riverLog})
 	if err != nil {
 		_ = db.Close()
 		return nil, err
@@ -168,33 +151,6 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger, o appOpt
 }
 
 func (a *app) Close() error { return a.db.Close() }
-
-// watcherSet builds one watcher per source. Feeds from the config file are
-// trusted (they may be file:// or on the local network); feeds added at run
-// time go through the SSRF guard unless [sources.feed] allow_private says
-// otherwise.
-func watcherSet(cfg *config.Config, log *slog.Logger) map[string]watchers.Watcher {
-	ua := cfg.Sources.Feed.UserAgent
-	if ua == "" {
-		ua = "Lookout/" + version
-	}
-	trusted := httpx.New(httpx.Options{UserAgent: ua, MaxBodyBytes: cfg.Sources.Feed.MaxBodyBytes, Logger: log})
-	guarded := httpx.New(httpx.Options{UserAgent: ua, MaxBodyBytes: cfg.Sources.Feed.MaxBodyBytes, Logger: log,
-		Guard: true, AllowPrivate: cfg.Sources.Feed.AllowPrivate})
-	f := byOrigin{config: feed.New(trusted, feed.Options{}), stored: feed.New(guarded, feed.Options{})}
-	return map[string]watchers.Watcher{config.SourceFeed: f, config.SourceYouTube: f}
-}
-
-// byOrigin polls config watches and run-time watches with different
-// watchers (trusted and guarded HTTP clients).
-type byOrigin struct{ config, stored watchers.Watcher }
-
-func (b byOrigin) Poll(ctx context.Context, w *alerts.Watch, cursor string) (*watchers.Result, error) {
-	if w.Origin == alerts.OriginConfig {
-		return b.config.Poll(ctx, w, cursor)
-	}
-	return b.stored.Poll(ctx, w, cursor)
-}
 
 func domainWatches(cfg *config.Config) []alerts.Watch {
 	out := make([]alerts.Watch, 0, len(cfg.Watches))

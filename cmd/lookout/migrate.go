@@ -16,11 +16,11 @@ func cmdMigrate(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, err := openDB(ctx, cfg)
+	d, err := openDatabase(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer d.db.Close()
 	fmt.Fprintf(e.stdout, "%s store at %s is up to date\n", cfg.Store.Driver, cfg.Store.DSN)
 	return nil
 }

@@ -71,7 +71,20 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 	g, gctx := errgroup.WithContext(ctx)
 	if cfg.HTTP.Listen != "" {
 		srv := server.New(cfg.HTTP.Listen, cfg.HTTP.MaxBodyBytes, a.store, a.metrics.Registry, log)
+		for _, c := range a.chats {
+			if c.mount != nil {
+				c.mount(srv)
+			}
+		}
 		g.Go(func() error { return srv.Run(gctx) })
+	}
+	for _, c := range a.chats {
+		if c.run != nil {
+			g.Go(func() error { return c.run(gctx) })
+		}
+	}
+	for _, run := range a.streams {
+		g.Go(func() error { return run(gctx) })
 	}
 	g.Go(func() error {
 		<-gctx.Done()

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/lookoutbot/lookout/alerts"
+	"github.com/lookoutbot/lookout/bot"
 	"github.com/lookoutbot/lookout/bot/console"
 )
 
@@ -122,5 +123,5 @@ func when(t, now time.Time) string {
 	if t.IsZero() {
 		return "-"
 	}
-	return console.Ago(now.Sub(t))
+	return bot.Ago(now.Sub(t))
 }
