@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-
 	"github.com/lookoutbot/lookout/alerts"
 	"github.com/lookoutbot/lookout/bot"
 	"github.com/lookoutbot/lookout/bot/console"
