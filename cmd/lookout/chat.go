@@ -31,7 +31,7 @@ type chatBuilder func(cfg *config.Config, a *app, log *slog.Logger) (*chatAdapte
 // builder lives in its own file (chat_<platform>.go).
 func chatAdapters(cfg *config.Config, a *app, log *slog.Logger) ([]*chatAdapter, error) {
 	var out []*chatAdapter
-	for _, build := range []chatBuilder{} {
+	for _, build := range []chatBuilder{slackChat, discordChat} {
 		c, err := build(cfg, a, log)
 		if err != nil {
 			return nil, err

@@ -29,7 +29,7 @@ type sourceBuilder func(cfg *config.Config, log *slog.Logger) (*source, error)
 // builder lives in its own file (source_<platform>.go).
 func buildSources(cfg *config.Config, log *slog.Logger) ([]*source, error) {
 	var out []*source
-	for _, build := range []sourceBuilder{feedSource} {
+	for _, build := range []sourceBuilder{feedSource, xSource, mastodonSource, blueskySource, redditSource, telegramSource} {
 		s, err := build(cfg, log)
 		if err != nil {
 			return nil, err
