@@ -51,7 +51,15 @@ type Post struct {
 	Media     []Media   `json:"media,omitempty"`
 	Kind      Kind      `json:"kind"`
 	RefIDs    []string  `json:"ref_ids,omitempty"`
-	Raw       []byte    `json:"-"`
+	// PreviousHandle is the author's handle before a rename the watcher
+	// noticed ("@old is now @new" on the card); empty otherwise.
+	PreviousHandle string `json:"previous_handle,omitempty"`
+	// DeletedAt is when the platform reported the post deleted or removed;
+	// the stored evidence stays. DeletedReason says how ("deleted by
+	// author", "removed by moderators").
+	DeletedAt     time.Time `json:"deleted_at,omitempty"`
+	DeletedReason string    `json:"deleted_reason,omitempty"`
+	Raw           []byte    `json:"-"`
 }
 
 // ChainID is the id that identifies a post across its edits.

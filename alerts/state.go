@@ -40,6 +40,9 @@ const (
 	// ActionWatchAdd and ActionWatchRemove record watches changed at run time.
 	ActionWatchAdd    Action = "watch_add"
 	ActionWatchRemove Action = "watch_remove"
+	// ActionPostDeleted records that the platform reported the post
+	// deleted or removed; the evidence is kept.
+	ActionPostDeleted Action = "post_deleted"
 	// ActionRefused records a request the actor's role does not allow.
 	ActionRefused Action = "refused"
 )

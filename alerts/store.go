@@ -34,6 +34,11 @@ type PostTx interface {
 	Seen(ctx context.Context, watch, platform, chainID string) (bool, error)
 	// MarkSeen records that watch processed the chain.
 	MarkSeen(ctx context.Context, watch, platform, chainID string, at time.Time) error
+	// MarkPostDeleted records that every stored version of a post chain
+	// was deleted on the platform, keeping the evidence, and returns the
+	// ids of the alerts raised for that chain. A chain already marked
+	// keeps its first deletion time.
+	MarkPostDeleted(ctx context.Context, platform, chainID string, at time.Time, reason string) ([]int64, error)
 	// Posts lists stored posts fetched since t, newest first, for replaying
 	// rules against them.
 	Posts(ctx context.Context, since time.Time, limit int) ([]*Post, error)

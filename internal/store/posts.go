@@ -13,14 +13,14 @@ import (
 // postColumns lists a post's columns, for tables aliased p.
 const postColumns = `p.id, p.platform, p.native_id, p.first_id, p.author_id, p.handle,
 	p.account, p.title, p.body, p.lang, p.created_at, p.url, p.media, p.kind, p.ref_ids,
-	p.raw, p.sha256, p.fetched_at`
+	p.raw, p.sha256, p.fetched_at, p.previous_handle, p.deleted_at, p.deleted_reason`
 
 // postDest returns the scan destinations matching postColumns.
 func postDest(key *int64, p *alerts.Post, ev *alerts.Evidence) []any {
 	return []any{key, &p.Platform, &p.ID, &p.FirstID, &p.AuthorID, &p.Handle,
 		&p.Account, &p.Title, &p.Text, &p.Lang, timeCol{&p.CreatedAt}, &p.URL,
 		jsonCol{&p.Media}, &p.Kind, jsonCol{&p.RefIDs},
-		&p.Raw, &ev.SHA256, timeCol{&ev.FetchedAt}}
+		&p.Raw, &ev.SHA256, timeCol{&ev.FetchedAt}, &p.PreviousHandle, timeCol{&p.DeletedAt}, &p.DeletedReason}
 }
 
 // PutPost stores a post version with its evidence and returns its key. A
@@ -39,13 +39,13 @@ func (t *tx) PutPost(ctx context.Context, p *alerts.Post, ev alerts.Evidence) (i
 	var key int64
 	err = t.queryRow(ctx, `INSERT INTO posts (platform, native_id, first_id, chain_id,
 		author_id, handle, account, title, body, lang, created_at, url, media, kind,
-		ref_ids, raw, sha256, fetched_at)
-	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+		ref_ids, raw, sha256, fetched_at, previous_handle)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
 	ON CONFLICT (platform, native_id) DO NOTHING
 	RETURNING id`,
 		p.Platform, p.ID, p.FirstID, p.ChainID(), p.AuthorID, p.Handle, p.Account,
 		p.Title, p.Text, p.Lang, micros(p.CreatedAt), p.URL, media, string(p.Kind),
-		refs, p.Raw, ev.SHA256, micros(ev.FetchedAt)).Scan(&key)
+		refs, p.Raw, ev.SHA256, micros(ev.FetchedAt), p.PreviousHandle).Scan(&key)
 	if errors.Is(err, sql.ErrNoRows) {
 		err = t.queryRow(ctx, `SELECT id FROM posts WHERE platform = $1 AND native_id = $2`,
 			p.Platform, p.ID).Scan(&key)
@@ -81,6 +81,33 @@ func (t *tx) MarkSeen(ctx context.Context, watch, platform, chainID string, at t
 		return fmt.Errorf("mark seen %s %s/%s: %w", watch, platform, chainID, err)
 	}
 	return nil
+}
+
+// MarkPostDeleted records the deletion of every stored version of a chain
+// and returns the alerts raised for it.
+func (t *tx) MarkPostDeleted(ctx context.Context, platform, chainID string, at time.Time, reason string) ([]int64, error) {
+	if _, err := t.exec(ctx, `UPDATE posts SET deleted_at = $1, deleted_reason = $2
+	WHERE platform = $3 AND chain_id = $4 AND deleted_at IS NULL`,
+		micros(at), reason, platform, chainID); err != nil {
+		return nil, fmt.Errorf("mark %s/%s deleted: %w", platform, chainID, err)
+	}
+	var ids []int64
+	rows, err := t.tx.QueryContext(ctx, `SELECT id FROM alerts WHERE platform = $1 AND chain_id = $2 ORDER BY id`, platform, chainID)
+	if err != nil {
+		return nil, fmt.Errorf("alerts of %s/%s: %w", platform, chainID, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("alerts of %s/%s: %w", platform, chainID, err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("alerts of %s/%s: %w", platform, chainID, err)
+	}
+	return ids, nil
 }
 
 // Posts lists posts fetched at or after since (all when zero), newest
