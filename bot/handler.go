@@ -53,6 +53,8 @@ type Options struct {
 	ModeratorMaxMute time.Duration
 	// Defaults apply to watches added without those settings.
 	Defaults WatchDefaults
+	// Status answers the status command; nil refuses it politely.
+	Status StatusSource
 }
 
 // WatchDefaults are the settings a watch added from chat gets unless the
@@ -158,7 +160,9 @@ func (h *Handler) execute(ctx context.Context, a Actor, actionID string, role Ro
 	case "show", "history":
 		return h.show(ctx, c)
 	case "list":
-		return h.list(ctx, c)
+		return h.list(ctx, a, c)
+	case "status":
+		return h.status(ctx)
 	case "watch":
 		return h.watch(ctx, a, c)
 	case "help":
@@ -349,11 +353,25 @@ func (h *Handler) show(ctx context.Context, c *Command) *Reply {
 	return r
 }
 
-func (h *Handler) list(ctx context.Context, c *Command) *Reply {
-	f := alerts.AlertFilter{States: c.States, Watch: c.Watch, Limit: ListLimit}
+func (h *Handler) list(ctx context.Context, a Actor, c *Command) *Reply {
+	f := alerts.AlertFilter{States: c.States, Watch: c.Watch, Limit: ListLimit, IncludeMuted: c.Muted}
+	if c.Mine || c.Muted {
+		// Narrowed in memory: read further back so the page still fills.
+		f.Limit = ListLimit * 20
+	}
 	as, err := h.svc.Alerts(ctx, f)
 	if err != nil {
 		return failure(subject(c), err)
+	}
+	if c.Mine || c.Muted {
+		kept := as[:0]
+		for _, al := range as {
+			if (c.Muted && !al.Muted) || (c.Mine && !assignedTo(al, a)) {
+				continue
+			}
+			kept = append(kept, al)
+		}
+		as = kept[:min(len(kept), ListLimit)]
 	}
 	which := "all"
 	if !c.All {
@@ -364,6 +382,12 @@ func (h *Handler) list(ctx context.Context, c *Command) *Reply {
 		which = strings.Join(names, ", ")
 	}
 	text := fmt.Sprintf("%s (%s", count(len(as), "alert", "alerts"), which)
+	if c.Mine {
+		text += "; assigned to you"
+	}
+	if c.Muted {
+		text += "; muted"
+	}
 	if c.Watch != "" {
 		text += "; watch " + c.Watch
 	}
@@ -448,4 +472,67 @@ func count(n int, one, many string) string {
 		return "1 " + one
 	}
 	return fmt.Sprintf("%d %s", n, many)
+}
+
+// assignedTo reports whether an alert is assigned to the actor, by id or
+// by the names chat mentions produce.
+func assignedTo(al *alerts.Alert, a Actor) bool {
+	if al.Assignee == "" {
+		return false
+	}
+	switch al.Assignee {
+	case a.ID, "@" + a.Name, a.Name:
+		return true
+	}
+	// "slack:U1" is mentioned as "slack:@U1".
+	if p, id, ok := strings.Cut(a.ID, ":"); ok && al.Assignee == p+":@"+id {
+		return true
+	}
+	return false
+}
+
+// StatusSource reports Lookout's health for the status command.
+type StatusSource interface {
+	Status(ctx context.Context) (*Status, error)
+}
+
+// Status is what the status command shows.
+type Status struct {
+	Watches    []WatchHealth                `json:"watches"`
+	Alerts     map[alerts.State]int         `json:"alerts"`
+	Deliveries map[alerts.DeliveryState]int `json:"deliveries"`
+	// Failed are the newest deliveries that failed for good.
+	Failed []*alerts.Delivery `json:"failed_deliveries"`
+	// Queue counts background jobs by "queue:state".
+	Queue map[string]int `json:"queue"`
+	// Budgets are the platforms' remaining request budgets, one line each.
+	Budgets []string `json:"budgets,omitempty"`
+}
+
+// WatchHealth is one watch's line in the status.
+type WatchHealth struct {
+	Name   string             `json:"name"`
+	Source string             `json:"source"`
+	Origin alerts.Origin      `json:"origin"`
+	State  *alerts.WatchState `json:"state"`
+}
+
+func (h *Handler) status(ctx context.Context) *Reply {
+	if h.opts.Status == nil {
+		return errorReply("status is not available here")
+	}
+	st, err := h.opts.Status.Status(ctx)
+	if err != nil {
+		return failure("", err)
+	}
+	unhealthy := 0
+	for _, w := range st.Watches {
+		if w.State != nil && w.State.Unhealthy {
+			unhealthy++
+		}
+	}
+	r := listing(fmt.Sprintf("%s, %d unhealthy; %d deliveries pending, %d failed",
+		count(len(st.Watches), "watch", "watches"), unhealthy, st.Deliveries[alerts.DeliveryPending], st.Deliveries[alerts.DeliveryFailed]))
+	r.Status = st
+	return r
 }

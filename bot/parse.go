@@ -57,6 +57,9 @@ type Command struct {
 	States []alerts.State
 	// All is set by "mutes all" and "list all".
 	All bool
+	// Mine and Muted narrow list to the asker's assigned alerts and to
+	// muted alerts.
+	Mine, Muted bool
 	// Topic is the command help explains; empty for the overview.
 	Topic string
 	// Args are watch add's key=value settings, quotes removed.
@@ -84,6 +87,7 @@ var grammar = map[string]func(*parser) error{
 	"list":     parseList,
 	"watch":    parseWatch,
 	"help":     parseHelp,
+	"status":   parseNoArgs,
 }
 
 // Parse reads one command. Text is what the user typed after the slash
@@ -390,6 +394,10 @@ func parseList(p *parser) error {
 			}
 		case word == "all":
 			c.All = true
+		case word == "mine":
+			c.Mine = true
+		case word == "muted":
+			c.Muted = true
 		case word == "watch":
 			n, ok := p.next()
 			if !ok {
@@ -397,7 +405,7 @@ func parseList(p *parser) error {
 			}
 			c.Watch = n.text
 		default:
-			return p.fail("unexpected %s; expected open, acked, escalated, resolved, all or watch NAME", quoteArg(t.text))
+			return p.fail("unexpected %s; expected open, acked, escalated, resolved, all, mine, muted or watch NAME", quoteArg(t.text))
 		}
 	}
 	if c.All && len(c.States) > 0 {
@@ -408,6 +416,9 @@ func parseList(p *parser) error {
 	}
 	return nil
 }
+
+// parseNoArgs reads a command that takes no arguments.
+func parseNoArgs(p *parser) error { return p.done() }
 
 func containsState(ss []alerts.State, s alerts.State) bool {
 	for _, x := range ss {

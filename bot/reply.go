@@ -56,6 +56,7 @@ type Reply struct {
 	Mute    *alerts.Mute
 	Mutes   []*alerts.Mute
 	Watches []*alerts.Watch
+	Status  *Status
 	// Ephemeral replies are shown only to the asker: errors, usage,
 	// refusals, listings and repeats of an action already applied.
 	Ephemeral bool

@@ -141,6 +141,7 @@ var permissions = map[string]permission{
 	"history":      {RoleResponder, "see alert history"},
 	"list":         {RoleResponder, "list alerts"},
 	"mutes":        {RoleResponder, "list mutes"},
+	"status":       {RoleResponder, "see Lookout's status"},
 	"watch list":   {RoleResponder, "list watches"},
 	"ack":          {RoleResponder, "acknowledge alerts"},
 	"unack":        {RoleResponder, "unacknowledge alerts"},

@@ -63,8 +63,9 @@ var commandSpecs = []commandSpec{
 	{"mutes", []string{"mutes [all]"}, "List the mutes in force, or every mute with all."},
 	{"show", []string{"show A-42"}, "Show an alert."},
 	{"history", []string{"history A-42"}, "Show everything that happened to an alert, and who did it."},
-	{"list", []string{"list [open|acked|escalated|resolved|all] [watch NAME]"},
-		"List the newest alerts; by default the open, acked and escalated ones."},
+	{"list", []string{"list [open|acked|escalated|resolved|all] [mine] [muted] [watch NAME]"},
+		"List the newest alerts; by default the open, acked and escalated ones. mine: assigned to you; muted: suppressed ones."},
+	{"status", []string{"status"}, "Show watch health, delivery failures and the work queue."},
 	{"watch", []string{
 		"watch list",
 		`watch add NAME source=SOURCE accounts=URL1,URL2 keywords="two words",word [interval=5m] [severity=high] [route=NAME] [backfill=true]`,

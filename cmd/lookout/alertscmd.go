@@ -140,6 +140,8 @@ func jsonReply(r *bot.Reply) any {
 		return r.Mutes
 	case r.Watches != nil:
 		return r.Watches
+	case r.Status != nil:
+		return r.Status
 	case r.Mute != nil:
 		return r.Mute
 	case r.Alert != nil:
@@ -158,6 +160,8 @@ func printReply(w io.Writer, r *bot.Reply, now time.Time) {
 		printAlert(w, r.Alert, r.History, now)
 	case r.History != nil:
 		printHistory(w, r.History)
+	case r.Status != nil:
+		printStatus(w, r.Status, now)
 	default:
 		fmt.Fprintln(w, console.Sanitize(r.Text))
 	}

@@ -2,9 +2,9 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"sort"
 	"text/tabwriter"
 	"time"
@@ -14,20 +14,37 @@ import (
 	"github.com/lookoutbot/lookout/bot/console"
 )
 
-// statusReport is what `lookout status` shows.
-type statusReport struct {
-	Watches    []watchStatus                `json:"watches"`
-	Alerts     map[alerts.State]int         `json:"alerts"`
-	Deliveries map[alerts.DeliveryState]int `json:"deliveries"`
-	Failed     []*alerts.Delivery           `json:"failed_deliveries"`
-	Queue      map[string]int               `json:"queue"`
-}
-
-type watchStatus struct {
-	Name   string             `json:"name"`
-	Source string             `json:"source"`
-	Origin alerts.Origin      `json:"origin"`
-	State  *alerts.WatchState `json:"state"`
+// Status collects what `lookout status` and the chat status command show.
+func (a *app) Status(ctx context.Context) (*bot.Status, error) {
+	var r bot.Status
+	ws, err := a.registry.List(ctx)
+	if err != nil {
+		return nil, err
+	}
+	err = a.store.View(ctx, func(tx alerts.Tx) error {
+		for _, w := range ws {
+			st, err := tx.WatchState(ctx, w.Name)
+			if err != nil {
+				return err
+			}
+			r.Watches = append(r.Watches, bot.WatchHealth{Name: w.Name, Source: w.Source, Origin: w.Origin, State: st})
+		}
+		if r.Alerts, err = tx.CountAlerts(ctx); err != nil {
+			return err
+		}
+		if r.Deliveries, err = tx.CountDeliveries(ctx); err != nil {
+			return err
+		}
+		r.Failed, err = tx.DeliveriesByState(ctx, alerts.DeliveryFailed, 10)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read status: %w", err)
+	}
+	if r.Queue, err = a.engine.QueueDepth(ctx); err != nil {
+		return nil, err
+	}
+	return &r, nil
 }
 
 func cmdStatus(ctx context.Context, e *env, args []string) error {
@@ -46,45 +63,19 @@ func cmdStatus(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	var r statusReport
-	ws, err := a.registry.List(ctx)
+	r, err := a.Status(ctx)
 	if err != nil {
-		return err
-	}
-	err = a.store.View(ctx, func(tx alerts.Tx) error {
-		for _, w := range ws {
-			st, err := tx.WatchState(ctx, w.Name)
-			if err != nil {
-				return err
-			}
-			r.Watches = append(r.Watches, watchStatus{Name: w.Name, Source: w.Source, Origin: w.Origin, State: st})
-		}
-		if r.Alerts, err = tx.CountAlerts(ctx); err != nil {
-			return err
-		}
-		if r.Deliveries, err = tx.CountDeliveries(ctx); err != nil {
-			return err
-		}
-		r.Failed, err = tx.DeliveriesByState(ctx, alerts.DeliveryFailed, 10)
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("read status: %w", err)
-	}
-	if r.Queue, err = a.engine.QueueDepth(ctx); err != nil {
 		return err
 	}
 	if *asJSON {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(r)
+		return writeJSON(e.stdout, r)
 	}
-	printStatus(e, &r, time.Now())
+	printStatus(e.stdout, r, time.Now())
 	return nil
 }
 
-func printStatus(e *env, r *statusReport, now time.Time) {
-	tw := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
+func printStatus(w io.Writer, r *bot.Status, now time.Time) {
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "WATCH\tSOURCE\tHEALTH\tLAST POLL\tLAST OK\tERROR")
 	for _, w := range r.Watches {
 		st := w.State
@@ -100,23 +91,23 @@ func printStatus(e *env, r *statusReport, now time.Time) {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", w.Name, w.Source, health, when(st.LastPollAt, now), when(st.LastOKAt, now), console.Sanitize(st.LastError))
 	}
 	_ = tw.Flush()
-	fmt.Fprintf(e.stdout, "\nalerts: open %d, acked %d, escalated %d, resolved %d\n",
+	fmt.Fprintf(w, "\nalerts: open %d, acked %d, escalated %d, resolved %d\n",
 		r.Alerts[alerts.StateOpen], r.Alerts[alerts.StateAcked], r.Alerts[alerts.StateEscalated], r.Alerts[alerts.StateResolved])
-	fmt.Fprintf(e.stdout, "deliveries: pending %d, sent %d, failed %d\n",
+	fmt.Fprintf(w, "deliveries: pending %d, sent %d, failed %d\n",
 		r.Deliveries[alerts.DeliveryPending], r.Deliveries[alerts.DeliverySent], r.Deliveries[alerts.DeliveryFailed])
 	for _, d := range r.Failed {
-		fmt.Fprintf(e.stdout, "  FAILED %s %s to %s: %s\n", d.Kind, alerts.FormatRef(d.AlertID), d.Destination, console.Sanitize(d.LastError))
+		fmt.Fprintf(w, "  FAILED %s %s to %s: %s\n", d.Kind, alerts.FormatRef(d.AlertID), d.Destination, console.Sanitize(d.LastError))
 	}
 	keys := make([]string, 0, len(r.Queue))
 	for k := range r.Queue {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	fmt.Fprint(e.stdout, "queue:")
+	fmt.Fprint(w, "queue:")
 	for _, k := range keys {
-		fmt.Fprintf(e.stdout, " %s=%d", k, r.Queue[k])
+		fmt.Fprintf(w, " %s=%d", k, r.Queue[k])
 	}
-	fmt.Fprintln(e.stdout)
+	fmt.Fprintln(w)
 }
 
 func when(t, now time.Time) string {
