@@ -23,6 +23,8 @@ type WatchState struct {
 	// Unhealthy is set when the route was told the watch is failing, so
 	// the "recovered" notice is sent exactly once.
 	Unhealthy bool `json:"unhealthy"`
+	// NextPollAt is when the scheduler polls the watch next.
+	NextPollAt time.Time `json:"next_poll_at,omitempty"`
 }
 
 // WatchState returns what the scheduler keeps for a watch.
@@ -42,7 +44,8 @@ func (s *Service) WatchState(ctx context.Context, name string) (*WatchState, err
 // PollFailed records a failed poll. After unhealthyAfter failures in a row
 // the watch's route is told, once, that the watch is unhealthy; the watch
 // keeps being polled (never silently disabled). The cursor is untouched.
-func (s *Service) PollFailed(ctx context.Context, w *Watch, reason string, unhealthyAfter int) (*WatchState, error) {
+// next is when the watch will be polled again.
+func (s *Service) PollFailed(ctx context.Context, w *Watch, reason string, unhealthyAfter int, next time.Time) (*WatchState, error) {
 	var st *WatchState
 	err := s.store.Update(ctx, func(tx Tx) error {
 		var err error
@@ -53,6 +56,7 @@ func (s *Service) PollFailed(ctx context.Context, w *Watch, reason string, unhea
 		st.Failures++
 		st.LastError = reason
 		st.LastPollAt = now
+		st.NextPollAt = next
 		if unhealthyAfter > 0 && st.Failures >= unhealthyAfter && !st.Unhealthy {
 			st.Unhealthy = true
 			since := "the start"

@@ -23,6 +23,8 @@ type Batch struct {
 	// Notices from the watcher (a possible gap, a handle change) go to the
 	// watch's route in the same transaction.
 	Notices []string
+	// NextPollAt is when the scheduler will poll the watch again.
+	NextPollAt time.Time
 	// Baseline records the posts as seen without alerting: a new watch's
 	// first poll, unless the watch asks for backfill.
 	Baseline bool
@@ -55,10 +57,18 @@ func (s *Service) Ingest(ctx context.Context, b Batch) (IngestResult, error) {
 		if err != nil {
 			return fmt.Errorf("load mutes: %w", err)
 		}
+		var fresh []*Post
 		for i := range b.Posts {
-			if err := s.ingestOne(ctx, tx, &b, &b.Posts[i], mutes, &res); err != nil {
+			isNew, err := s.ingestOne(ctx, tx, &b, &b.Posts[i], mutes, &res)
+			if err != nil {
 				return err
 			}
+			if isNew {
+				fresh = append(fresh, &b.Posts[i].Post)
+			}
+		}
+		if err := s.trackActivity(ctx, tx, &b, fresh); err != nil {
+			return fmt.Errorf("track activity: %w", err)
 		}
 		st, err := tx.WatchState(ctx, b.Watch.Name)
 		if err != nil {
@@ -66,6 +76,7 @@ func (s *Service) Ingest(ctx context.Context, b Batch) (IngestResult, error) {
 		}
 		st.Cursor = b.Cursor
 		st.Baselined = true
+		st.NextPollAt = b.NextPollAt
 		if err := s.pollSucceeded(ctx, tx, b.Watch, st, b.FetchedAt); err != nil {
 			return err
 		}
@@ -85,26 +96,28 @@ func (s *Service) Ingest(ctx context.Context, b Batch) (IngestResult, error) {
 	return res, nil
 }
 
-func (s *Service) ingestOne(ctx context.Context, tx Tx, b *Batch, pd *Polled, mutes []*Mute, res *IngestResult) error {
+// ingestOne stores one post and raises its alert; it reports whether the
+// post was new to the watch.
+func (s *Service) ingestOne(ctx context.Context, tx Tx, b *Batch, pd *Polled, mutes []*Mute, res *IngestResult) (bool, error) {
 	p := &pd.Post
 	key, err := tx.PutPost(ctx, p, NewEvidence(p.Raw, b.FetchedAt))
 	if err != nil {
-		return fmt.Errorf("store post %s/%s: %w", p.Platform, p.ID, err)
+		return true, fmt.Errorf("store post %s/%s: %w", p.Platform, p.ID, err)
 	}
 	seen, err := tx.Seen(ctx, b.Watch.Name, p.Platform, p.ChainID())
 	if err != nil {
-		return fmt.Errorf("dedup post %s/%s: %w", p.Platform, p.ID, err)
+		return true, fmt.Errorf("dedup post %s/%s: %w", p.Platform, p.ID, err)
 	}
 	if seen {
 		res.Duplicate++
-		return nil
+		return false, nil
 	}
 	res.Seen++
 	if err := tx.MarkSeen(ctx, b.Watch.Name, p.Platform, p.ChainID(), b.FetchedAt); err != nil {
-		return fmt.Errorf("mark post %s/%s seen: %w", p.Platform, p.ID, err)
+		return true, fmt.Errorf("mark post %s/%s seen: %w", p.Platform, p.ID, err)
 	}
 	if !pd.Matched || b.Baseline {
-		return nil
+		return true, nil
 	}
 	now := s.Now()
 	a := &Alert{
@@ -126,7 +139,7 @@ func (s *Service) ingestOne(ctx context.Context, tx Tx, b *Batch, pd *Polled, mu
 		}
 	}
 	if err := tx.InsertAlert(ctx, a); err != nil {
-		return fmt.Errorf("raise alert for %s/%s: %w", p.Platform, p.ID, err)
+		return true, fmt.Errorf("raise alert for %s/%s: %w", p.Platform, p.ID, err)
 	}
 	detail := "terms: " + fmt.Sprint(pd.Match.Terms())
 	if a.Muted {
@@ -138,17 +151,17 @@ func (s *Service) ingestOne(ctx context.Context, tx Tx, b *Batch, pd *Polled, mu
 		Source: SourceSystem, To: StateOpen, Detail: detail, At: now,
 	}
 	if err := record(ctx, tx, ev); err != nil {
-		return err
+		return true, err
 	}
 	if a.Muted {
 		res.Muted = append(res.Muted, a.ID)
-		return nil
+		return true, nil
 	}
 	res.Alerted = append(res.Alerted, a.ID)
 	if err := s.postCards(ctx, tx, a); err != nil {
-		return err
+		return true, err
 	}
-	return s.scheduleEscalation(ctx, tx, a, 0, a.CreatedAt)
+	return true, s.scheduleEscalation(ctx, tx, a, 0, a.CreatedAt)
 }
 
 // scheduleEscalation schedules the n-th escalation of an alert (counting

@@ -44,7 +44,7 @@ func TestPollHealth(t *testing.T) {
 			}
 		} else {
 			var err error
-			if st, err = e.svc.PollFailed(e.ctx(), border, "HTTP 503 from api.x.com", threshold); err != nil {
+			if st, err = e.svc.PollFailed(e.ctx(), border, "HTTP 503 from api.x.com", threshold, time.Time{}); err != nil {
 				t.Fatalf("%s: PollFailed: %v", s.name, err)
 			}
 			if stored, _ := e.svc.WatchState(e.ctx(), "border"); stored.Failures != st.Failures {
@@ -89,7 +89,7 @@ func TestPollFailedWithoutThreshold(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	for range 5 {
-		if _, err := e.svc.PollFailed(e.ctx(), border, "timeout", 0); err != nil {
+		if _, err := e.svc.PollFailed(e.ctx(), border, "timeout", 0, time.Time{}); err != nil {
 			t.Fatalf("PollFailed: %v", err)
 		}
 	}

@@ -117,4 +117,9 @@ type WatchTx interface {
 	WatchState(ctx context.Context, name string) (*WatchState, error)
 	PutWatchState(ctx context.Context, s *WatchState) error
 	WatchStates(ctx context.Context) ([]*WatchState, error)
+	// SeenSince counts the post chains a watch processed since t.
+	SeenSince(ctx context.Context, watch string, since time.Time) (int, error)
+	// Activity lists how often each of a watch's accounts posts.
+	Activity(ctx context.Context, watch string) ([]*AccountActivity, error)
+	PutActivity(ctx context.Context, a *AccountActivity) error
 }

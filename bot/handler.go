@@ -515,6 +515,8 @@ type WatchHealth struct {
 	Source string             `json:"source"`
 	Origin alerts.Origin      `json:"origin"`
 	State  *alerts.WatchState `json:"state"`
+	// Seen24h counts the posts the watch saw in the last 24 hours.
+	Seen24h int `json:"seen_24h"`
 }
 
 func (h *Handler) status(ctx context.Context) *Reply {

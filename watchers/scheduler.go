@@ -15,7 +15,7 @@ import (
 // Service is what the scheduler needs from the alerts service.
 type Service interface {
 	WatchState(ctx context.Context, name string) (*alerts.WatchState, error)
-	PollFailed(ctx context.Context, w *alerts.Watch, reason string, unhealthyAfter int) (*alerts.WatchState, error)
+	PollFailed(ctx context.Context, w *alerts.Watch, reason string, unhealthyAfter int, next time.Time) (*alerts.WatchState, error)
 	Ingest(ctx context.Context, b alerts.Batch) (alerts.IngestResult, error)
 }
 
@@ -172,7 +172,6 @@ func (s *Scheduler) Poll(ctx context.Context, name string) (Outcome, error) {
 	} else {
 		log.Debug("poll_done", "posts", out.Posts, "new", out.Result.Seen)
 	}
-	out.Next = s.jitter(w.Interval)
 	return out, nil
 }
 
@@ -187,13 +186,16 @@ func (s *Scheduler) poll(ctx context.Context, wt Watcher, w *alerts.Watch) (Outc
 	if err != nil {
 		return Outcome{}, err
 	}
+	next := s.jitter(w.Interval)
+	now := s.opts.Now().UTC()
 	b := alerts.Batch{
-		Watch:     w,
-		Posts:     make([]alerts.Polled, len(res.Posts)),
-		Cursor:    res.Cursor,
-		Notices:   res.Notices,
-		FetchedAt: s.opts.Now().UTC(),
-		Baseline:  !st.Baselined && !w.Backfill,
+		Watch:      w,
+		Posts:      make([]alerts.Polled, len(res.Posts)),
+		Cursor:     res.Cursor,
+		Notices:    res.Notices,
+		FetchedAt:  now,
+		NextPollAt: now.Add(next),
+		Baseline:   !st.Baselined && !w.Backfill,
 	}
 	for i := range res.Posts {
 		m, ok := s.matcher.Match(w, &res.Posts[i])
@@ -203,7 +205,7 @@ func (s *Scheduler) poll(ctx context.Context, wt Watcher, w *alerts.Watch) (Outc
 	if err != nil {
 		return Outcome{}, err
 	}
-	return Outcome{Posts: len(res.Posts), Result: ir}, nil
+	return Outcome{Posts: len(res.Posts), Result: ir, Next: next}, nil
 }
 
 // failed records a failed poll and picks the wait before the next one: the
@@ -215,7 +217,15 @@ func (s *Scheduler) failed(ctx context.Context, log *slog.Logger, w *alerts.Watc
 		// themselves: say so at the first failure.
 		after = 1
 	}
-	st, err := s.svc.PollFailed(ctx, w, perr.Error(), after)
+	failures := 1
+	if st, err := s.svc.WatchState(ctx, w.Name); err == nil {
+		failures = st.Failures + 1
+	}
+	next := s.backoff(failures)
+	if ra, ok := alerts.RetryAfter(perr); ok && ra > 0 {
+		next = ra
+	}
+	st, err := s.svc.PollFailed(ctx, w, perr.Error(), after, s.opts.Now().UTC().Add(next))
 	if err != nil {
 		if ctx.Err() != nil {
 			return Outcome{}, ctx.Err()
@@ -223,10 +233,6 @@ func (s *Scheduler) failed(ctx context.Context, log *slog.Logger, w *alerts.Watc
 		// The failure could not even be recorded (store down): retry soon.
 		log.Error("poll_record_failed", "err", err)
 		return Outcome{Next: s.opts.MinBackoff, Err: perr}, nil
-	}
-	next := s.backoff(st.Failures)
-	if ra, ok := alerts.RetryAfter(perr); ok && ra > 0 {
-		next = ra
 	}
 	log.Warn("poll_failed", "err", perr, "failures", st.Failures, "retry_in", next)
 	return Outcome{Next: next, Err: perr}, nil

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -21,13 +22,18 @@ func (a *app) Status(ctx context.Context) (*bot.Status, error) {
 	if err != nil {
 		return nil, err
 	}
+	dayAgo := a.now().Add(-24 * time.Hour)
 	err = a.store.View(ctx, func(tx alerts.Tx) error {
 		for _, w := range ws {
 			st, err := tx.WatchState(ctx, w.Name)
 			if err != nil {
 				return err
 			}
-			r.Watches = append(r.Watches, bot.WatchHealth{Name: w.Name, Source: w.Source, Origin: w.Origin, State: st})
+			seen, err := tx.SeenSince(ctx, w.Name, dayAgo)
+			if err != nil {
+				return err
+			}
+			r.Watches = append(r.Watches, bot.WatchHealth{Name: w.Name, Source: w.Source, Origin: w.Origin, State: st, Seen24h: seen})
 		}
 		if r.Alerts, err = tx.CountAlerts(ctx); err != nil {
 			return err
@@ -76,7 +82,7 @@ func cmdStatus(ctx context.Context, e *env, args []string) error {
 
 func printStatus(w io.Writer, r *bot.Status, now time.Time) {
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "WATCH\tSOURCE\tHEALTH\tLAST POLL\tLAST OK\tERROR")
+	fmt.Fprintln(tw, "WATCH\tSOURCE\tHEALTH\tLAST POLL\tLAST OK\tNEXT POLL\tSEEN 24H\tERROR")
 	for _, w := range r.Watches {
 		st := w.State
 		health := "ok"
@@ -88,7 +94,8 @@ func printStatus(w io.Writer, r *bot.Status, now time.Time) {
 		case st.Failures > 0:
 			health = fmt.Sprintf("failing (%d)", st.Failures)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", w.Name, w.Source, health, when(st.LastPollAt, now), when(st.LastOKAt, now), console.Sanitize(st.LastError))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", w.Name, w.Source, health, when(st.LastPollAt, now), when(st.LastOKAt, now),
+			until(st.NextPollAt, now), w.Seen24h, oneLine(st.LastError, 80))
 	}
 	_ = tw.Flush()
 	fmt.Fprintf(w, "\nalerts: open %d, acked %d, escalated %d, resolved %d\n",
@@ -115,4 +122,18 @@ func when(t, now time.Time) string {
 		return "-"
 	}
 	return bot.Ago(now.Sub(t))
+}
+
+// until renders a future time as "in 4m", a past one as "due".
+func until(t, now time.Time) string {
+	switch {
+	case t.IsZero():
+		return "-"
+	case !t.After(now):
+		return "due"
+	}
+	if d := t.Sub(now); d < time.Minute {
+		return fmt.Sprintf("in %ds", int(d.Seconds()+0.5))
+	}
+	return "in " + strings.TrimSuffix(bot.Ago(t.Sub(now)), " ago")
 }

@@ -84,13 +84,13 @@ func (t *tx) Watches(ctx context.Context) ([]*alerts.Watch, error) {
 }
 
 const watchStateSelect = `SELECT watch, cursor_value, baselined, failures, last_error,
-	last_poll_at, last_ok_at, unhealthy
+	last_poll_at, last_ok_at, unhealthy, next_poll_at
 FROM watch_state`
 
 func scanWatchState(row scanner) (*alerts.WatchState, error) {
 	var s alerts.WatchState
 	err := row.Scan(&s.Watch, &s.Cursor, &s.Baselined, &s.Failures, &s.LastError,
-		timeCol{&s.LastPollAt}, timeCol{&s.LastOKAt}, &s.Unhealthy)
+		timeCol{&s.LastPollAt}, timeCol{&s.LastOKAt}, &s.Unhealthy, timeCol{&s.NextPollAt})
 	if err != nil {
 		return nil, err
 	}
@@ -113,14 +113,15 @@ func (t *tx) WatchState(ctx context.Context, name string) (*alerts.WatchState, e
 // PutWatchState creates or replaces a watch's state.
 func (t *tx) PutWatchState(ctx context.Context, s *alerts.WatchState) error {
 	_, err := t.exec(ctx, `INSERT INTO watch_state (watch, cursor_value, baselined, failures,
-		last_error, last_poll_at, last_ok_at, unhealthy)
-	VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+		last_error, last_poll_at, last_ok_at, unhealthy, next_poll_at)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 	ON CONFLICT (watch) DO UPDATE SET cursor_value = excluded.cursor_value,
 		baselined = excluded.baselined, failures = excluded.failures,
 		last_error = excluded.last_error, last_poll_at = excluded.last_poll_at,
-		last_ok_at = excluded.last_ok_at, unhealthy = excluded.unhealthy`,
+		last_ok_at = excluded.last_ok_at, unhealthy = excluded.unhealthy,
+		next_poll_at = excluded.next_poll_at`,
 		s.Watch, s.Cursor, flag(s.Baselined), s.Failures, s.LastError, micros(s.LastPollAt),
-		micros(s.LastOKAt), flag(s.Unhealthy))
+		micros(s.LastOKAt), flag(s.Unhealthy), micros(s.NextPollAt))
 	if err != nil {
 		return fmt.Errorf("put watch state %s: %w", s.Watch, err)
 	}
@@ -134,4 +135,53 @@ func (t *tx) WatchStates(ctx context.Context) ([]*alerts.WatchState, error) {
 		return nil, fmt.Errorf("list watch states: %w", err)
 	}
 	return out, nil
+}
+
+// SeenSince counts the post chains a watch processed since t.
+func (t *tx) SeenSince(ctx context.Context, watch string, since time.Time) (int, error) {
+	var n int
+	err := t.queryRow(ctx, `SELECT COUNT(*) FROM seen WHERE watch = $1 AND seen_at >= $2`,
+		watch, since.UnixMicro()).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count seen of %s: %w", watch, err)
+	}
+	return n, nil
+}
+
+const activitySelect = `SELECT watch, account, last_post_at, since_at, posts, mean_gap_us, silent_notified
+FROM account_activity`
+
+func scanActivity(row scanner) (*alerts.AccountActivity, error) {
+	var a alerts.AccountActivity
+	var gap int64
+	err := row.Scan(&a.Watch, &a.Account, timeCol{&a.LastPostAt}, timeCol{&a.Since}, &a.Posts, &gap, &a.SilentNotified)
+	if err != nil {
+		return nil, err
+	}
+	a.MeanGap = time.Duration(gap) * time.Microsecond
+	return &a, nil
+}
+
+// Activity lists the posting cadence of a watch's accounts, by account.
+func (t *tx) Activity(ctx context.Context, watch string) ([]*alerts.AccountActivity, error) {
+	out, err := collect(ctx, t, scanActivity, activitySelect+` WHERE watch = $1 ORDER BY account`, watch)
+	if err != nil {
+		return nil, fmt.Errorf("list activity of %s: %w", watch, err)
+	}
+	return out, nil
+}
+
+// PutActivity creates or replaces one account's cadence.
+func (t *tx) PutActivity(ctx context.Context, a *alerts.AccountActivity) error {
+	_, err := t.exec(ctx, `INSERT INTO account_activity (watch, account, last_post_at, since_at,
+		posts, mean_gap_us, silent_notified)
+	VALUES ($1, $2, $3, $4, $5, $6, $7)
+	ON CONFLICT (watch, account) DO UPDATE SET last_post_at = excluded.last_post_at,
+		since_at = excluded.since_at, posts = excluded.posts, mean_gap_us = excluded.mean_gap_us,
+		silent_notified = excluded.silent_notified`,
+		a.Watch, a.Account, micros(a.LastPostAt), micros(a.Since), a.Posts, a.MeanGap.Microseconds(), flag(a.SilentNotified))
+	if err != nil {
+		return fmt.Errorf("put activity %s/%s: %w", a.Watch, a.Account, err)
+	}
+	return nil
 }
