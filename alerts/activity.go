@@ -11,15 +11,15 @@ import (
 // what the watch sees. A ban, a rename and a broken watcher all look like
 // silence, so a regular poster going quiet is worth a notice.
 type AccountActivity struct {
-	Watch      string        `json:"watch"`
-	Account    string        `json:"account"`
-	LastPostAt time.Time     `json:"last_post_at"`
+	Watch      string    `json:"watch"`
+	Account    string    `json:"account"`
+	LastPostAt time.Time `json:"last_post_at"`
 	// Since is when Lookout started following the account: silence is
 	// counted from then at the earliest, so history fetched on a watch's
 	// first poll never reads as silence.
-	Since time.Time `json:"since"`
-	Posts      int           `json:"posts"`
-	MeanGap    time.Duration `json:"mean_gap"`
+	Since   time.Time     `json:"since"`
+	Posts   int           `json:"posts"`
+	MeanGap time.Duration `json:"mean_gap"`
 	// SilentNotified is set once the route heard the account went silent,
 	// and cleared by its next post.
 	SilentNotified bool `json:"silent_notified"`
