@@ -60,33 +60,22 @@ func alertsExport(ctx context.Context, e *env, args []string) error {
 		}
 		f.States = append(f.States, alerts.State(s))
 	}
-	actor, err := cliActor(e, *as)
-	if err != nil {
-		return err
-	}
-	a, err := openCLI(ctx, e)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	roles := bot.Roles{Responder: a.cfg.Roles.Responder, Moderator: a.cfg.Roles.Moderator, Admin: a.cfg.Roles.Admin}
-	if roles.Of(actor) == bot.RoleNone {
-		return fmt.Errorf("%w: %s holds no role; add it to [roles] to export", alerts.ErrForbidden, actor.ID)
-	}
 	var rows []exported
-	err = a.store.View(ctx, func(tx alerts.Tx) error {
-		list, err := tx.Alerts(ctx, f)
-		if err != nil {
-			return err
-		}
-		for _, al := range list {
-			h, err := tx.History(ctx, al.ID)
+	err = withRole(ctx, e, *as, bot.RoleResponder, func(a *app, _ bot.Actor) error {
+		return a.store.View(ctx, func(tx alerts.Tx) error {
+			list, err := tx.Alerts(ctx, f)
 			if err != nil {
 				return err
 			}
-			rows = append(rows, exported{Ref: al.Ref(), Alert: al, History: h})
-		}
-		return nil
+			for _, al := range list {
+				h, err := tx.History(ctx, al.ID)
+				if err != nil {
+					return err
+				}
+				rows = append(rows, exported{Ref: al.Ref(), Alert: al, History: h})
+			}
+			return nil
+		})
 	})
 	if err != nil {
 		return fmt.Errorf("export: %w", err)

@@ -122,7 +122,7 @@ func watchAdd(ctx context.Context, e *env, args []string) error {
 	if err != nil || len(pos) != 1 {
 		return fmt.Errorf("%s: %w", watchUsage, errUsage)
 	}
-	return withWatchAdmin(ctx, e, wf.as, bot.RoleModerator, func(a *app, actor bot.Actor) error {
+	return withRole(ctx, e, wf.as, bot.RoleModerator, func(a *app, actor bot.Actor) error {
 		w := wf.watch(a.cfg, pos[0])
 		var err error
 		if w.Accounts, err = splitList(*accounts); err != nil {
@@ -147,7 +147,7 @@ func watchRemove(ctx context.Context, e *env, args []string) error {
 	if err != nil || len(pos) != 1 {
 		return fmt.Errorf("%s: %w", watchUsage, errUsage)
 	}
-	return withWatchAdmin(ctx, e, *as, bot.RoleAdmin, func(a *app, actor bot.Actor) error {
+	return withRole(ctx, e, *as, bot.RoleAdmin, func(a *app, actor bot.Actor) error {
 		if err := a.registry.Remove(ctx, pos[0], actor.ID); err != nil {
 			return err
 		}
@@ -175,7 +175,7 @@ func watchImport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("import %s: %w", pos[0], err)
 	}
-	return withWatchAdmin(ctx, e, wf.as, bot.RoleModerator, func(a *app, actor bot.Actor) error {
+	return withRole(ctx, e, wf.as, bot.RoleModerator, func(a *app, actor bot.Actor) error {
 		w := wf.watch(a.cfg, *name)
 		w.Accounts, w.Keywords = accounts, keywords
 		if err := a.registry.Add(ctx, w, actor.ID); err != nil {
@@ -268,9 +268,9 @@ func splitList(s string) ([]string, error) {
 	return out, nil
 }
 
-// withWatchAdmin opens the app, checks that the CLI actor holds at least
-// role, and runs fn.
-func withWatchAdmin(ctx context.Context, e *env, as string, role bot.Role, fn func(*app, bot.Actor) error) error {
+// withRole opens the app, checks that the CLI actor holds at least role,
+// and runs fn.
+func withRole(ctx context.Context, e *env, as string, role bot.Role, fn func(*app, bot.Actor) error) error {
 	actor, err := cliActor(e, as)
 	if err != nil {
 		return err
