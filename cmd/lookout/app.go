@@ -16,6 +16,7 @@ import (
 	"github.com/lookoutbot/lookout/internal/jobs"
 	"github.com/lookoutbot/lookout/internal/metrics"
 	"github.com/lookoutbot/lookout/internal/outbox"
+	"github.com/lookoutbot/lookout/internal/ratelimit"
 	"github.com/lookoutbot/lookout/internal/store"
 	"github.com/lookoutbot/lookout/watchers"
 	"github.com/lookoutbot/lookout/watchers/match"
@@ -34,6 +35,9 @@ type app struct {
 	metrics  *metrics.Metrics
 	handler  *bot.Handler
 	now      func() time.Time
+	// budgets are the platforms' request budgets, shared by every watch
+	// of a credential.
+	budgets *ratelimit.Registry
 	// chats are the configured chat platforms (run only).
 	chats []*chatAdapter
 	// streams are long-lived source connections (run only), such as
@@ -88,7 +92,8 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger, o appOpt
 		MuteExpiryNotice: cfg.Escalation.MuteExpiryNotice.Duration,
 		Now:              o.now, Logger: log,
 	})
-	srcs, err := buildSources(cfg, log)
+	a.budgets = ratelimit.NewRegistry()
+	srcs, err := buildSources(cfg, log, a.budgets)
 	if err != nil {
 		_ = db.Close()
 		return nil, err
@@ -111,6 +116,7 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger, o appOpt
 	deps := jobs.Deps{Watches: a.registry, Store: a.store, Timers: a.svc}
 	if o.work {
 		a.metrics = metrics.New(gauges{a}, log)
+		a.metrics.Registry.MustRegister(metrics.NewBudgetCollector(a.budgets))
 		a.sched = watchers.NewScheduler(sources, match.New(), a.svc, a.registry, watchers.Options{
 			Jitter:                 cfg.Scheduler.Jitter,
 			MaxConcurrentPerSource: cfg.Scheduler.MaxConcurrentPerSource,
@@ -135,7 +141,7 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger, o appOpt
 			Pace: cfg.Delivery.PacePerChannel.Duration, GroupWindows: windows, NoticeAfter: cfg.Delivery.MaxAttemptsNoticeAfter, Now: o.now, Logger: log, Observer: a.metrics,
 		})
 	}
-	a.engine, err = jobs.New(db, d.river, deps, jobs.Options{Logger: log, RiverLogger: o.riverLog})
+	a.engine, err = jobs.New(db, d.river, deps, jobs.Options{Logger: log, RiverLogger: o.riverLog, RescueAfter: cfg.Store.RescueAfter.Duration})
 	if err != nil {
 		_ = db.Close()
 		return nil, err

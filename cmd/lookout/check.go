@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/lookoutbot/lookout/internal/config"
+	"github.com/lookoutbot/lookout/watchers/mastodon"
 	"github.com/lookoutbot/lookout/watchers/match"
 )
 
@@ -21,6 +23,11 @@ func cmdCheck(_ context.Context, e *env, args []string) error {
 	}
 	var problems []string
 	for i, w := range cfg.Watches {
+		if w.Source == config.SourceMastodon {
+			if err := mastodon.CheckWatch(w.Accounts, w.Keywords); err != nil {
+				problems = append(problems, fmt.Sprintf("watch[%d] (%s): %v", i, w.Name, err))
+			}
+		}
 		if len(w.Keywords) == 0 {
 			continue
 		}

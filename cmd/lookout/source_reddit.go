@@ -1,15 +1,50 @@
 package main
 
 import (
+	"fmt"
 	"log/slog"
+	"strings"
 
 	"github.com/lookoutbot/lookout/internal/config"
+	"github.com/lookoutbot/lookout/internal/httpx"
+	"github.com/lookoutbot/lookout/internal/ratelimit"
+	"github.com/lookoutbot/lookout/watchers/reddit"
 )
 
-// redditSource builds the Reddit adapter when the config has reddit watches. The
-// watcher for this platform is the subject of its own issue; until it
-// lands, watches of this source are reported as "source not configured"
-// on every poll (and by lookout status), never silently ignored.
-func redditSource(_ *config.Config, _ *slog.Logger) (*source, error) {
-	return nil, nil
+// redditMaxBodyBytes bounds one listing page of 100 submissions.
+const redditMaxBodyBytes = 8 << 20
+
+// redditSourceWith builds the Reddit adapter, with the registry holding the app's
+// shared rate-limit budget ("reddit:<client id>").
+func redditSourceWith(cfg *config.Config, log *slog.Logger, budgets *ratelimit.Registry) (*source, error) {
+	rc := cfg.Sources.Reddit
+	if rc.ClientID == "" {
+		return nil, nil
+	}
+	base, api := redditURLs(rc.BaseURL)
+	opts := reddit.Options{
+		BaseURL:      base,
+		APIURL:       api,
+		ClientID:     rc.ClientID,
+		ClientSecret: rc.ClientSecret,
+		UserAgent:    rc.UserAgent,
+		Budget:       budgets.Get("reddit:"+rc.ClientID, nil),
+	}
+	if err := opts.Validate(); err != nil {
+		return nil, fmt.Errorf("source reddit: %w", err)
+	}
+	client := httpx.New(httpx.Options{UserAgent: rc.UserAgent, MaxBodyBytes: redditMaxBodyBytes, Logger: log})
+	return &source{names: []string{config.SourceReddit}, watcher: reddit.New(client, opts)}, nil
+}
+
+// redditURLs returns the token and API base URLs for [sources.reddit]
+// base_url: Reddit serves tokens on www.reddit.com and the OAuth API on
+// oauth.reddit.com; any other base (a proxy, a test server) serves both.
+func redditURLs(baseURL string) (base, api string) {
+	base = strings.TrimRight(baseURL, "/")
+	switch base {
+	case "", "https://www.reddit.com", "https://reddit.com":
+		return reddit.DefaultBaseURL, reddit.DefaultAPIURL
+	}
+	return base, base
 }

@@ -14,14 +14,7 @@ import (
 // to 25,000 characters each) with their includes.
 const xMaxBodyBytes = 16 << 20
 
-// xSource builds the X adapter when a config watch uses source "x", or
-// when a bearer token is configured so that x watches added from chat
-// work too.
-func xSource(cfg *config.Config, log *slog.Logger) (*source, error) {
-	return xSourceWith(cfg, log, ratelimit.NewRegistry())
-}
-
-// xSourceWith is xSource with the registry holding the token's shared
+// xSourceWith builds the adapter, with the registry holding the token's shared
 // rate-limit budgets ("x:app:search", "x:app:timelines", "x:app:users").
 func xSourceWith(cfg *config.Config, log *slog.Logger, budgets *ratelimit.Registry) (*source, error) {
 	used := false

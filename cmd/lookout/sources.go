@@ -7,6 +7,7 @@ import (
 	"github.com/lookoutbot/lookout/alerts"
 	"github.com/lookoutbot/lookout/internal/config"
 	"github.com/lookoutbot/lookout/internal/httpx"
+	"github.com/lookoutbot/lookout/internal/ratelimit"
 	"github.com/lookoutbot/lookout/watchers"
 	"github.com/lookoutbot/lookout/watchers/feed"
 )
@@ -26,10 +27,14 @@ type source struct {
 type sourceBuilder func(cfg *config.Config, log *slog.Logger) (*source, error)
 
 // buildSources builds every configured source adapter. Each platform's
-// builder lives in its own file (source_<platform>.go).
-func buildSources(cfg *config.Config, log *slog.Logger) ([]*source, error) {
+// builder lives in its own file (source_<platform>.go); the platforms with
+// request budgets share budgets, which status and metrics read.
+func buildSources(cfg *config.Config, log *slog.Logger, budgets *ratelimit.Registry) ([]*source, error) {
+	withBudgets := func(b func(*config.Config, *slog.Logger, *ratelimit.Registry) (*source, error)) sourceBuilder {
+		return func(cfg *config.Config, log *slog.Logger) (*source, error) { return b(cfg, log, budgets) }
+	}
 	var out []*source
-	for _, build := range []sourceBuilder{feedSource, xSource, mastodonSource, blueskySource, redditSource, telegramSource} {
+	for _, build := range []sourceBuilder{feedSource, withBudgets(xSourceWith), withBudgets(mastodonSourceWith), blueskySource, withBudgets(redditSourceWith), telegramSource} {
 		s, err := build(cfg, log)
 		if err != nil {
 			return nil, err

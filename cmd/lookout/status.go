@@ -50,6 +50,11 @@ func (a *app) Status(ctx context.Context) (*bot.Status, error) {
 	if r.Queue, err = a.engine.QueueDepth(ctx); err != nil {
 		return nil, err
 	}
+	for _, b := range a.budgets.Snapshots() {
+		if b.Known {
+			r.Budgets = append(r.Budgets, fmt.Sprintf("%s: %d of %d left, resets %s", b.Name, b.Remaining, b.Limit, until(b.Reset, a.now())))
+		}
+	}
 	return &r, nil
 }
 
@@ -110,6 +115,9 @@ func printStatus(w io.Writer, r *bot.Status, now time.Time) {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
+	for _, b := range r.Budgets {
+		fmt.Fprintf(w, "budget %s\n", b)
+	}
 	fmt.Fprint(w, "queue:")
 	for _, k := range keys {
 		fmt.Fprintf(w, " %s=%d", k, r.Queue[k])

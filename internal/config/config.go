@@ -54,6 +54,10 @@ type Config struct {
 type Store struct {
 	Driver string `toml:"driver"` // "sqlite" or "postgres"
 	DSN    string `toml:"dsn"`    // file path for sqlite, connection string for postgres
+	// RescueAfter is how long a job may stay running before another
+	// replica takes it over: the bound on a dead replica's polls and
+	// deliveries on postgres. Jobs time out a little before it.
+	RescueAfter Duration `toml:"rescue_after"`
 }
 
 // HTTP configures the inbound HTTP server (Slack and Discord webhooks,
@@ -253,7 +257,7 @@ type Delivery struct {
 func Default() *Config {
 	return &Config{
 		LogLevel: "info",
-		Store:    Store{Driver: "sqlite", DSN: defaultDSN},
+		Store:    Store{Driver: "sqlite", DSN: defaultDSN, RescueAfter: Duration{5 * time.Minute}},
 		HTTP:     HTTP{Listen: "127.0.0.1:8080", MaxBodyBytes: 1 << 20},
 		Slack:    Slack{APIURL: "https://slack.com/api/", Command: "/lookout"},
 		Discord:  Discord{APIURL: "https://discord.com/api/v10/"},

@@ -29,6 +29,7 @@ bearer_token = "bearer-SECRET"
 [sources.reddit]
 client_id = "client-id"
 client_secret = "reddit-SECRET"
+user_agent = "test:org.example.lookout:v1 (by /u/tester)"
 ` + minimal
 	c := mustParse(t, doc, env{})
 	r := c.Redacted()

@@ -29,7 +29,7 @@ var (
 	snowflake       = regexp.MustCompile(`^[0-9]+$`)
 	hexKey          = regexp.MustCompile(`^[0-9a-fA-F]{64}$`)
 	notifyTarget    = regexp.MustCompile(`^(slack:[#@][A-Z0-9]+|discord:(channel|role|user):[0-9]+|console)$`)
-	roleIdentity    = regexp.MustCompile(`^(slack:[A-Z0-9]+|discord:(role|user):[0-9]+|cli:([A-Za-z0-9._-]+|\*))$`)
+	roleIdentity    = regexp.MustCompile(`^(slack:(role:)?[A-Z0-9]+|discord:(role|user):[0-9]+|cli:([A-Za-z0-9._-]+|\*))$`)
 	hasSpace        = regexp.MustCompile(`\s`)
 	notifyForms     = "use slack:#C123 (channel ID), slack:@U123 (user ID), discord:channel:123, discord:role:123, discord:user:123 or console"
 	identityForms   = "use slack:U123, discord:role:456, discord:user:789, cli:name or cli:*"
@@ -156,6 +156,7 @@ func (c *Config) validateStore(k *checker) {
 	case c.Store.Driver == "postgres" && c.Store.DSN == defaultDSN:
 		k.add("store.dsn", "%s", postgresDSNHint)
 	}
+	k.durationAtLeast("store.rescue_after", c.Store.RescueAfter, 5*time.Second)
 }
 
 func (c *Config) validateHTTP(k *checker) {
@@ -204,6 +205,11 @@ func (c *Config) validateSources(k *checker) {
 	if s.Reddit.ClientID != "" && !set(s.Reddit.ClientSecret, s.Reddit.ClientSecretFile) {
 		k.add("sources.reddit.client_secret", "is required with client_id (set client_secret or client_secret_file)")
 	}
+	if s.Reddit.ClientID != "" {
+		if msg := redditUserAgent(s.Reddit.UserAgent); msg != "" {
+			k.add("sources.reddit.user_agent", "%s", msg)
+		}
+	}
 
 	// What a source needs once a watch uses it, reported once at the first
 	// such watch.
@@ -217,7 +223,12 @@ func (c *Config) validateSources(k *checker) {
 		},
 		SourceMastodon: func() string { return baseURLNeeded("mastodon", s.Mastodon.BaseURL) },
 		SourceBluesky:  func() string { return baseURLNeeded("bluesky", s.Bluesky.BaseURL) },
-		SourceReddit:   func() string { return baseURLNeeded("reddit", s.Reddit.BaseURL) },
+		SourceReddit: func() string {
+			if s.Reddit.ClientID == "" {
+				return "needs [sources.reddit] client_id and client_secret (an approved Reddit app); without one, watch https://www.reddit.com/r/NAME/new/.rss with source \"feed\" (see docs/reddit.md)"
+			}
+			return baseURLNeeded("reddit", s.Reddit.BaseURL)
+		},
 		SourceTelegram: func() string { return baseURLNeeded("telegram", s.Telegram.BaseURL) },
 	}
 	seen := map[string]bool{}
@@ -231,6 +242,22 @@ func (c *Config) validateSources(k *checker) {
 			k.add(indexKey("watch", i)+".source", "source %q %s", w.Source, msg)
 		}
 	}
+}
+
+// redditUserAgent checks the User-Agent Reddit requires, naming the app and
+// a Reddit account ("<platform>:<app ID>:<version> (by /u/<name>)"); Reddit
+// throttles or blocks generic ones. The reddit watcher checks it the same way.
+func redditUserAgent(ua string) string {
+	const like = `like "lookout:org.example.lookout:v1.0 (by /u/yourname)" with your own account`
+	l := strings.ToLower(ua)
+	switch {
+	case strings.TrimSpace(ua) == "":
+		return "is required with client_id: Reddit throttles or blocks requests without a descriptive User-Agent; use one " + like
+	case !strings.Contains(l, "by /u/") && !strings.Contains(l, "by u/"), strings.Contains(l, "/u/yourname"),
+		strings.HasPrefix(l, "mozilla"), strings.HasPrefix(l, "curl"), strings.HasPrefix(l, "python"), strings.HasPrefix(l, "go-http-client"):
+		return fmt.Sprintf("%q is too generic: Reddit throttles or blocks generic User-Agents; use one %s", ua, like)
+	}
+	return ""
 }
 
 func baseURLNeeded(source, baseURL string) string {

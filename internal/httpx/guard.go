@@ -52,6 +52,12 @@ type guard struct {
 	allowPrivate bool
 	// blocked overrides blockedAddr in tests; nil means blockedAddr.
 	blocked func(netip.Addr) bool
+	// lookup and dial replace name resolution and dialling in tests, so an
+	// SSRF test can record every address asked for and refuse all but its
+	// own listener: a broken guard then fails the test instead of sending
+	// traffic. nil means the system resolver and a net.Dialer.
+	lookup func(ctx context.Context, host string) ([]netip.Addr, error)
+	dial   func(ctx context.Context, network, addr string) (net.Conn, error)
 }
 
 // allowed reports whether the client may connect to a.
@@ -125,8 +131,11 @@ func (g *guard) control(_, address string, _ syscall.RawConn) error {
 	return nil
 }
 
-// dialContext returns a DialContext that refuses blocked addresses and names
-// the requested host in the error.
+// dialContext returns a DialContext that resolves the host once, keeps only
+// allowed addresses and connects to one of those addresses itself, so the
+// connection is pinned to a checked address (no second lookup that DNS
+// rebinding could answer differently). The dialer's Control re-checks the
+// address at connect time as a second line. Errors name the requested host.
 func (g *guard) dialContext(timeout time.Duration) func(ctx context.Context, network, addr string) (net.Conn, error) {
 	d := &net.Dialer{
 		Timeout:   timeout,
@@ -134,11 +143,40 @@ func (g *guard) dialContext(timeout time.Duration) func(ctx context.Context, net
 		Control:   g.control,
 	}
 	return func(ctx context.Context, network, addr string) (net.Conn, error) {
-		conn, err := d.DialContext(ctx, network, addr)
+		dial, lookup := g.dial, g.lookup
+		if dial == nil {
+			dial = d.DialContext
+		}
+		if lookup == nil {
+			lookup = func(ctx context.Context, host string) ([]netip.Addr, error) {
+				return net.DefaultResolver.LookupNetIP(ctx, "ip", host)
+			}
+		}
+		host, port, err := net.SplitHostPort(addr)
 		if err != nil {
 			return nil, fmt.Errorf("connect to %s: %w", addr, err)
 		}
-		return conn, nil
+		var ips []netip.Addr
+		if ip, err := netip.ParseAddr(host); err == nil {
+			ips = []netip.Addr{ip}
+		} else if ips, err = lookup(ctx, host); err != nil {
+			return nil, fmt.Errorf("connect to %s: %w", addr, err)
+		}
+		var lastErr error
+		for _, ip := range ips {
+			if !g.allowed(ip) {
+				continue
+			}
+			conn, err := dial(ctx, network, net.JoinHostPort(ip.Unmap().String(), port))
+			if err == nil {
+				return conn, nil
+			}
+			lastErr = err
+		}
+		if lastErr != nil {
+			return nil, fmt.Errorf("connect to %s: %w", addr, lastErr)
+		}
+		return nil, fmt.Errorf("connect to %s: %s resolves to %v: %w", addr, host, ips, ErrBlockedAddress)
 	}
 }
 

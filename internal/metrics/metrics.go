@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/lookoutbot/lookout/alerts"
+	"github.com/lookoutbot/lookout/internal/ratelimit"
 )
 
 // Metrics holds the collectors. Register them with New.
@@ -126,4 +127,28 @@ func splitKey(k string) (string, string) {
 		}
 	}
 	return k, ""
+}
+
+// Budgets lists the platforms' request budgets.
+type Budgets interface {
+	Snapshots() []ratelimit.Snapshot
+}
+
+var budgetDesc = prometheus.NewDesc("lookout_rate_limit_remaining",
+	"Requests left in a platform budget (per credential and endpoint) until it resets.", []string{"budget"}, nil)
+
+// budgetCollector reads the budgets at scrape time.
+type budgetCollector struct{ b Budgets }
+
+// NewBudgetCollector exposes each known budget's remaining requests.
+func NewBudgetCollector(b Budgets) prometheus.Collector { return budgetCollector{b} }
+
+func (c budgetCollector) Describe(ch chan<- *prometheus.Desc) { ch <- budgetDesc }
+
+func (c budgetCollector) Collect(ch chan<- prometheus.Metric) {
+	for _, s := range c.b.Snapshots() {
+		if s.Known {
+			ch <- prometheus.MustNewConstMetric(budgetDesc, prometheus.GaugeValue, float64(s.Remaining), s.Name)
+		}
+	}
 }
