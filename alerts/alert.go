@@ -18,6 +18,10 @@ type Alert struct {
 	Muted  bool  `json:"muted"`
 	MuteID int64 `json:"mute_id,omitempty"`
 	Post   Post  `json:"post"`
+	// Latest is the newest version of the post when it was edited after
+	// the alert was raised (loaded by the single-alert lookup; nil
+	// otherwise). Post and Evidence stay the version that alerted.
+	Latest *Post `json:"latest,omitempty"`
 	// PostKey is the store's key of the post version that raised the alert.
 	PostKey  int64    `json:"-"`
 	Evidence Evidence `json:"evidence"`

@@ -108,8 +108,20 @@ func (s *Service) ingestOne(ctx context.Context, tx Tx, b *Batch, pd *Polled, mu
 	if err != nil {
 		return true, fmt.Errorf("dedup post %s/%s: %w", p.Platform, p.ID, err)
 	}
+	if !p.DeletedAt.IsZero() {
+		// The platform lists the post as removed (Reddit does): keep it,
+		// mark the chain, and update any card already posted for it.
+		if err := s.postDeleted(ctx, tx, p.Platform, p.ChainID(), p.DeletedAt, p.DeletedReason); err != nil {
+			return false, err
+		}
+	}
 	if seen {
 		res.Duplicate++
+		if p.FirstID != "" && p.FirstID != p.ID {
+			// A new version of a post already processed: no new alert,
+			// but its cards show the edit.
+			return false, s.postEdited(ctx, tx, p, key)
+		}
 		return false, nil
 	}
 	res.Seen++

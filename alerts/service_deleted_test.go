@@ -51,3 +51,45 @@ func TestPostDeletedKeepsEvidenceAndEditsCards(t *testing.T) {
 		t.Fatalf("card edits: got %d; want one per card (%d)", edits, cards)
 	}
 }
+
+func TestEditedPostUpdatesCardsNotAlerts(t *testing.T) {
+	e := newEnv(t)
+	p := xpost("910")
+	id := e.raise(p, "shipment")
+	edit := xpost("911")
+	edit.FirstID = "910"
+	edit.Text = "big shipment moved to tomorrow"
+	for range 2 { // the same edit polled twice is one edit
+		res := e.ingest(alerts.Batch{Watch: border, Posts: []alerts.Polled{matched(edit)}, Cursor: "c"})
+		if len(res.Alerted) != 0 || res.Duplicate != 1 {
+			t.Fatalf("edit: got %+v; want a duplicate, no alert", res)
+		}
+	}
+	a, h := e.alert(id)
+	if a.Latest == nil || a.Latest.Text != edit.Text || a.Post.Text != postText {
+		t.Fatalf("alert after the edit: latest %+v, post %q; want the new text beside the original", a.Latest, a.Post.Text)
+	}
+	edits := 0
+	for _, ev := range h {
+		if ev.Action == alerts.ActionPostEdited {
+			edits++
+		}
+	}
+	if edits != 1 {
+		t.Fatalf("post_edited events: got %d; want 1", edits)
+	}
+}
+
+func TestPostListedAsRemovedIsMarked(t *testing.T) {
+	e := newEnv(t)
+	p := xpost("920")
+	id := e.raise(p, "shipment")
+	removed := p
+	removed.DeletedAt = start.Add(time.Hour)
+	removed.DeletedReason = "removed by moderators"
+	e.ingest(alerts.Batch{Watch: border, Posts: []alerts.Polled{matched(removed)}, Cursor: "c"})
+	a, _ := e.alert(id)
+	if a.Post.DeletedReason != "removed by moderators" || !a.Post.DeletedAt.Equal(removed.DeletedAt) {
+		t.Fatalf("post: got deleted %s %q; want it marked removed", a.Post.DeletedAt, a.Post.DeletedReason)
+	}
+}

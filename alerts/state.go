@@ -43,6 +43,8 @@ const (
 	// ActionPostDeleted records that the platform reported the post
 	// deleted or removed; the evidence is kept.
 	ActionPostDeleted Action = "post_deleted"
+	// ActionPostEdited records a new version of the post on the platform.
+	ActionPostEdited Action = "post_edited"
 	// ActionRefused records a request the actor's role does not allow.
 	ActionRefused Action = "refused"
 )

@@ -50,6 +50,8 @@ type AlertTx interface {
 	Alert(ctx context.Context, id int64) (*Alert, error)
 	UpdateAlert(ctx context.Context, a *Alert) error
 	Alerts(ctx context.Context, f AlertFilter) ([]*Alert, error)
+	// ChainAlerts lists the ids of the alerts raised for a post chain.
+	ChainAlerts(ctx context.Context, platform, chainID string) ([]int64, error)
 	CountAlerts(ctx context.Context) (map[State]int, error)
 }
 

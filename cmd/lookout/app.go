@@ -110,6 +110,7 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger, o appOpt
 		}
 	}
 	a.registry = watchers.NewRegistry(domainWatches(cfg), a.store, names, o.now)
+	wireStreams(srcs, a.svc, a.registry)
 	a.handler = bot.NewHandler(a.svc, a.registry, bot.Roles{
 		Responder: cfg.Roles.Responder, Moderator: cfg.Roles.Moderator, Admin: cfg.Roles.Admin,
 	}, bot.Options{Now: o.now, Status: a, Defaults: bot.WatchDefaults{Route: defaultRoute(cfg), Interval: 5 * time.Minute, Severity: alerts.SeverityMedium}})

@@ -1,15 +1,50 @@
 package main
 
 import (
+	"fmt"
 	"log/slog"
+	"net/http"
 
+	"github.com/lookoutbot/lookout/alerts"
 	"github.com/lookoutbot/lookout/internal/config"
+	"github.com/lookoutbot/lookout/internal/httpx"
+	"github.com/lookoutbot/lookout/internal/ratelimit"
+	"github.com/lookoutbot/lookout/watchers/bluesky"
+	"github.com/lookoutbot/lookout/watchers/match"
 )
 
-// blueskySource builds the Bluesky adapter when the config has bluesky watches. The
-// watcher for this platform is the subject of its own issue; until it
-// lands, watches of this source are reported as "source not configured"
-// on every poll (and by lookout status), never silently ignored.
-func blueskySource(_ *config.Config, _ *slog.Logger) (*source, error) {
-	return nil, nil
+// blueskySourceWith builds the Bluesky adapter (polling and Jetstream),
+// with the registry holding the AppView's shared rate-limit budget ("bluesky:appview").
+func blueskySourceWith(cfg *config.Config, log *slog.Logger, budgets *ratelimit.Registry) (*source, error) {
+	bc := cfg.Sources.Bluesky
+	opts := bluesky.Options{BaseURL: bc.BaseURL, JetstreamURL: bc.JetstreamURL}
+	if err := opts.Validate(); err != nil {
+		return nil, fmt.Errorf("source bluesky: %w", err)
+	}
+	ua := userAgent("")
+	client := httpx.New(httpx.Options{UserAgent: ua, Logger: log})
+	w := bluesky.New(client, budgets.Get("bluesky:appview", nil), opts)
+	s := bluesky.NewStream(w, bluesky.StreamOptions{
+		URL: bc.JetstreamURL, UserAgent: ua, HTTPClient: &http.Client{},
+		Logger: log.With("source", config.SourceBluesky),
+	})
+	return &source{names: []string{config.SourceBluesky}, watcher: blueskyWatcher{w, s}, run: s.Run}, nil
+}
+
+// blueskyWatcher is the Bluesky watcher with its stream, so wireStreams
+// can find the stream among the sources.
+type blueskyWatcher struct {
+	*bluesky.Watcher
+	stream *bluesky.Stream
+}
+
+// wireStreams attaches the alerts service, the watch registry and a
+// matcher to every source that holds a stream. openApp calls it once the
+// registry exists.
+func wireStreams(srcs []*source, svc *alerts.Service, watches bluesky.WatchLister) {
+	for _, src := range srcs {
+		if bw, ok := src.watcher.(blueskyWatcher); ok {
+			bw.stream.Wire(bluesky.Deps{Service: svc, Watches: watches, Matcher: match.New()})
+		}
+	}
 }

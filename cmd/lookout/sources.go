@@ -34,7 +34,7 @@ func buildSources(cfg *config.Config, log *slog.Logger, budgets *ratelimit.Regis
 		return func(cfg *config.Config, log *slog.Logger) (*source, error) { return b(cfg, log, budgets) }
 	}
 	var out []*source
-	for _, build := range []sourceBuilder{feedSource, withBudgets(xSourceWith), withBudgets(mastodonSourceWith), blueskySource, withBudgets(redditSourceWith), telegramSource} {
+	for _, build := range []sourceBuilder{feedSource, withBudgets(xSourceWith), withBudgets(mastodonSourceWith), withBudgets(blueskySourceWith), withBudgets(redditSourceWith), telegramSource} {
 		s, err := build(cfg, log)
 		if err != nil {
 			return nil, err

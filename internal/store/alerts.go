@@ -81,7 +81,43 @@ func (t *tx) Alert(ctx context.Context, id int64) (*alerts.Alert, error) {
 	if err != nil {
 		return nil, fmt.Errorf("get alert: %w", notFound(err, "alert", alerts.FormatRef(id)))
 	}
+	// The newest version of the post, when it was edited after the alert.
+	var (
+		key    int64
+		latest alerts.Post
+		ev     alerts.Evidence
+	)
+	err = t.queryRow(ctx, `SELECT `+postColumns+` FROM posts p
+	WHERE p.platform = $1 AND p.chain_id = $2 ORDER BY p.id DESC LIMIT 1`,
+		a.Post.Platform, a.Post.ChainID()).Scan(postDest(&key, &latest, &ev)...)
+	if err != nil {
+		return nil, fmt.Errorf("get alert %s: latest version: %w", a.Ref(), err)
+	}
+	if key != a.PostKey {
+		a.Latest = &latest
+	}
 	return a, nil
+}
+
+// ChainAlerts lists the alerts raised for a post chain, oldest first.
+func (t *tx) ChainAlerts(ctx context.Context, platform, chainID string) ([]int64, error) {
+	rows, err := t.tx.QueryContext(ctx, `SELECT id FROM alerts WHERE platform = $1 AND chain_id = $2 ORDER BY id`, platform, chainID)
+	if err != nil {
+		return nil, fmt.Errorf("alerts of %s/%s: %w", platform, chainID, err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("alerts of %s/%s: %w", platform, chainID, err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("alerts of %s/%s: %w", platform, chainID, err)
+	}
+	return ids, nil
 }
 
 // UpdateAlert writes an alert's mutable fields: everything but its watch,

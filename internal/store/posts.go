@@ -91,23 +91,7 @@ func (t *tx) MarkPostDeleted(ctx context.Context, platform, chainID string, at t
 		micros(at), reason, platform, chainID); err != nil {
 		return nil, fmt.Errorf("mark %s/%s deleted: %w", platform, chainID, err)
 	}
-	var ids []int64
-	rows, err := t.tx.QueryContext(ctx, `SELECT id FROM alerts WHERE platform = $1 AND chain_id = $2 ORDER BY id`, platform, chainID)
-	if err != nil {
-		return nil, fmt.Errorf("alerts of %s/%s: %w", platform, chainID, err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("alerts of %s/%s: %w", platform, chainID, err)
-		}
-		ids = append(ids, id)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("alerts of %s/%s: %w", platform, chainID, err)
-	}
-	return ids, nil
+	return t.ChainAlerts(ctx, platform, chainID)
 }
 
 // Posts lists posts fetched at or after since (all when zero), newest
