@@ -23,6 +23,9 @@ type Registry struct {
 	// OnAdd, when set, is called after a watch is added so polling starts
 	// at once instead of at the next reconcile.
 	OnAdd func(ctx context.Context, name string)
+	// Check, when set, vets a watch before it is added: the source's own
+	// rules, such as refusing feed URLs that point into the local network.
+	Check func(ctx context.Context, w *alerts.Watch) error
 }
 
 // NewRegistry returns a registry over the config's watches and the store.
@@ -100,6 +103,11 @@ func (r *Registry) Add(ctx context.Context, w *alerts.Watch, actor string) error
 	}
 	if err := w.Validate(); err != nil {
 		return fmt.Errorf("add watch: %w", err)
+	}
+	if r.Check != nil {
+		if err := r.Check(ctx, w); err != nil {
+			return fmt.Errorf("add watch %s: %w: %w", w.Name, alerts.ErrInvalid, err)
+		}
 	}
 	now := r.now().UTC()
 	w.Origin, w.CreatedBy, w.CreatedAt, w.Enabled = alerts.OriginStore, actor, now, true

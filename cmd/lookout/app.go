@@ -99,11 +99,15 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger, o appOpt
 		return nil, err
 	}
 	sources := make(map[string]watchers.Watcher, len(srcs))
+	checks := make(map[string]func(context.Context, *alerts.Watch) error)
 	names := make([]string, 0, len(srcs))
 	for _, src := range srcs {
 		for _, n := range src.names {
 			sources[n] = src.watcher
 			names = append(names, n)
+			if src.check != nil {
+				checks[n] = src.check
+			}
 		}
 		if src.run != nil {
 			a.streams = append(a.streams, src.run)
@@ -111,6 +115,12 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger, o appOpt
 	}
 	a.registry = watchers.NewRegistry(domainWatches(cfg), a.store, names, o.now)
 	wireStreams(srcs, a.svc, a.registry)
+	a.registry.Check = func(ctx context.Context, w *alerts.Watch) error {
+		if check := checks[w.Source]; check != nil {
+			return check(ctx, w)
+		}
+		return nil
+	}
 	a.handler = bot.NewHandler(a.svc, a.registry, bot.Roles{
 		Responder: cfg.Roles.Responder, Moderator: cfg.Roles.Moderator, Admin: cfg.Roles.Admin,
 	}, bot.Options{Now: o.now, Status: a, Defaults: bot.WatchDefaults{Route: defaultRoute(cfg), Interval: 5 * time.Minute, Severity: alerts.SeverityMedium}})

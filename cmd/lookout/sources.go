@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 
 	"github.com/lookoutbot/lookout/alerts"
@@ -20,6 +21,9 @@ type source struct {
 	// run, when set, holds a long-lived connection (a stream) until ctx
 	// ends; it must retry on its own and return only ctx.Err().
 	run func(ctx context.Context) error
+	// check, when set, vets a watch added at run time before it is
+	// stored.
+	check func(ctx context.Context, w *alerts.Watch) error
 }
 
 // sourceBuilder builds one platform's adapter from the config, or returns
@@ -64,7 +68,15 @@ func feedSource(cfg *config.Config, log *slog.Logger) (*source, error) {
 	guarded := httpx.New(httpx.Options{UserAgent: ua, MaxBodyBytes: cfg.Sources.Feed.MaxBodyBytes, Logger: log,
 		Guard: true, AllowPrivate: cfg.Sources.Feed.AllowPrivate})
 	w := byOrigin{config: feed.New(trusted, feed.Options{}), stored: feed.New(guarded, feed.Options{})}
-	return &source{names: []string{config.SourceFeed, config.SourceYouTube}, watcher: w}, nil
+	check := func(_ context.Context, w *alerts.Watch) error {
+		for _, u := range w.Accounts {
+			if err := guarded.CheckURL(u); err != nil {
+				return fmt.Errorf("feed %s: %w (feeds added from chat or the CLI cannot point into the local network unless [sources.feed] allow_private = true)", httpx.Redact(u), err)
+			}
+		}
+		return nil
+	}
+	return &source{names: []string{config.SourceFeed, config.SourceYouTube}, watcher: w, check: check}, nil
 }
 
 // byOrigin polls config watches and run-time watches with different

@@ -11,7 +11,7 @@ func TestWatchImportAddListRemove(t *testing.T) {
 	f := newFeed(t, "nothing")
 	cfg := testConfig(t, f.srv.URL)
 	csv := filepath.Join(t.TempDir(), "list.csv")
-	writeFile(t, csv, "\ufeffAccount,Keyword,notes\n"+f.srv.URL+",cartel,first\n,\"gente nueva\",\n,cartel,dup\n,,\n")
+	writeFile(t, csv, "\ufeffAccount,Keyword,notes\nhttps://example.org/feed.xml,cartel,first\n,\"gente nueva\",\n,cartel,dup\n,,\n")
 
 	code, out, errOut := lookout(t, cfg, "watch", "import", csv, "--name", "imported", "--source", "feed", "--as", "maria")
 	if code != 0 || !strings.Contains(out, "1 accounts, 2 keywords") {
@@ -63,5 +63,19 @@ func TestReadWatchCSVErrors(t *testing.T) {
 				t.Fatalf("got %v; want an error containing %q", err, tt.want)
 			}
 		})
+	}
+}
+
+func TestWatchAddRefusesInternalFeedURLs(t *testing.T) {
+	f := newFeed(t, "nothing")
+	cfg := testConfig(t, f.srv.URL)
+	for _, u := range []string{"http://127.0.0.1:9/feed", "http://[::1]/x", "http://169.254.169.254/latest/meta-data", "http://localhost/x", "file:///etc/passwd", "gopher://example.org/"} {
+		code, _, errOut := lookout(t, cfg, "watch", "add", "internal", "--source", "feed", "--accounts", u, "--as", "maria")
+		if code != 1 || !strings.Contains(errOut, "address not allowed") || !strings.Contains(errOut, "allow_private") {
+			t.Errorf("watch add %s: exit %d, stderr %q; want a refusal that explains allow_private", u, code, errOut)
+		}
+	}
+	if hits := f.hits.Load(); hits != 0 {
+		t.Fatalf("the feed server was contacted %d times", hits)
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"net/url"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -211,4 +213,31 @@ func checkRedirect(g *guard) func(req *http.Request, via []*http.Request) error 
 		}
 		return nil
 	}
+}
+
+// CheckURL reports, without sending anything, whether the client would
+// refuse rawURL: a malformed URL, a scheme other than http and https
+// (file:// too, on an unguarded client), and with the guard on an IP
+// literal in a blocked range or the name "localhost". It lets a watch
+// added from chat be refused when it is added; a name that resolves to a
+// blocked address is still refused when dialled.
+func (c *Client) CheckURL(rawURL string) error {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return fmt.Errorf("%q is not a URL: %w", Redact(rawURL), err)
+	}
+	if c.guard == nil {
+		if u.Scheme != "http" && u.Scheme != "https" && u.Scheme != "file" {
+			return fmt.Errorf("scheme %q: %w", u.Scheme, ErrBlockedAddress)
+		}
+		return nil
+	}
+	if u.Host == "" {
+		return fmt.Errorf("%q has no host: %w", Redact(rawURL), ErrBlockedAddress)
+	}
+	host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
+	if !c.guard.allowPrivate && (host == "localhost" || strings.HasSuffix(host, ".localhost")) {
+		return fmt.Errorf("host %s: %w", host, ErrBlockedAddress)
+	}
+	return c.guard.checkURL(&http.Request{URL: u})
 }
