@@ -32,6 +32,7 @@ func Run(t *testing.T, open func(t *testing.T) (alerts.Store, *Jobs)) {
 		{"Timers", timerTests},
 		{"Watches", watchTests},
 		{"Tx", txTests},
+		{"Later", laterTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
