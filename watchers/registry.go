@@ -23,6 +23,9 @@ type Registry struct {
 	// OnAdd, when set, is called after a watch is added so polling starts
 	// at once instead of at the next reconcile.
 	OnAdd func(ctx context.Context, name string)
+	// OnRemove, when set, is called after a watch is removed, so the
+	// matcher can drop its rules.
+	OnRemove func(ctx context.Context, name string)
 	// Check, when set, vets a watch before it is added: the source's own
 	// rules, such as refusing feed URLs that point into the local network.
 	Check func(ctx context.Context, w *alerts.Watch) error
@@ -151,6 +154,9 @@ func (r *Registry) Remove(ctx context.Context, name, actor string) error {
 	})
 	if err != nil {
 		return fmt.Errorf("remove watch %s: %w", name, err)
+	}
+	if r.OnRemove != nil {
+		r.OnRemove(ctx, name)
 	}
 	return nil
 }

@@ -114,7 +114,9 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger, o appOpt
 		}
 	}
 	a.registry = watchers.NewRegistry(domainWatches(cfg), a.store, names, o.now)
-	wireStreams(srcs, a.svc, a.registry)
+	// One matcher (one automaton) serves the scheduler and the streams.
+	matcher := match.New()
+	wireStreams(srcs, a.svc, a.registry, matcher)
 	a.registry.Check = func(ctx context.Context, w *alerts.Watch) error {
 		if check := checks[w.Source]; check != nil {
 			return check(ctx, w)
@@ -128,7 +130,7 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger, o appOpt
 	if o.work {
 		a.metrics = metrics.New(gauges{a}, log)
 		a.metrics.Registry.MustRegister(metrics.NewBudgetCollector(a.budgets))
-		a.sched = watchers.NewScheduler(sources, match.New(), a.svc, a.registry, watchers.Options{
+		a.sched = watchers.NewScheduler(sources, matcher, a.svc, a.registry, watchers.Options{
 			Jitter:                 cfg.Scheduler.Jitter,
 			MaxConcurrentPerSource: cfg.Scheduler.MaxConcurrentPerSource,
 			UnhealthyAfter:         cfg.Scheduler.UnhealthyAfter,
@@ -158,6 +160,7 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger, o appOpt
 		return nil, err
 	}
 	a.store.SetJobs(a.engine)
+	a.registry.OnRemove = func(_ context.Context, name string) { matcher.Forget(name) }
 	a.registry.OnAdd = func(ctx context.Context, name string) {
 		if err := a.engine.EnsurePoll(ctx, name); err != nil {
 			log.Error("start_poll_failed", "watch", name, "err", err)

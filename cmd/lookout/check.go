@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/lookoutbot/lookout/alerts"
 	"github.com/lookoutbot/lookout/internal/config"
 	"github.com/lookoutbot/lookout/watchers/mastodon"
 	"github.com/lookoutbot/lookout/watchers/match"
@@ -31,8 +32,14 @@ func cmdCheck(_ context.Context, e *env, args []string) error {
 		if len(w.Keywords) == 0 {
 			continue
 		}
-		if _, err := match.Compile(w.Keywords); err != nil {
-			problems = append(problems, fmt.Sprintf("watch[%d].keywords (%s): %v", i, w.Name, err))
+		rules, err := match.Compile(w.Keywords)
+		if err != nil {
+			msg := strings.ReplaceAll(err.Error(), alerts.ErrInvalid.Error()+": ", "")
+			problems = append(problems, fmt.Sprintf("watch[%d].keywords (%s): %s", i, w.Name, msg))
+			continue
+		}
+		for _, warning := range rules.Warnings() {
+			fmt.Fprintf(e.stderr, "warning: watch[%d].keywords (%s): %s\n", i, w.Name, warning)
 		}
 	}
 	if len(problems) > 0 {

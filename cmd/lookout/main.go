@@ -45,7 +45,10 @@ func commands() map[string]command {
 		"status":  {"show watch health, delivery failures and queue depth", cmdStatus},
 		"watch":   {"list, add, remove or import watches (watch help)", cmdWatch},
 		"alerts":  {"list, show and triage alerts (alerts help)", cmdAlerts},
+		"discord": {"print the bot's invite URL (discord invite)", cmdDiscord},
+		"rule":    {"test rules on a text or replay stored posts (rule test)", cmdRule},
 		"version": {"print the version", cmdVersion},
+		"slack":   {"print the Slack app manifest (slack manifest)", cmdSlack},
 	}
 }
 

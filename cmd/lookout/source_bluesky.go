@@ -10,7 +10,6 @@ import (
 	"github.com/lookoutbot/lookout/internal/httpx"
 	"github.com/lookoutbot/lookout/internal/ratelimit"
 	"github.com/lookoutbot/lookout/watchers/bluesky"
-	"github.com/lookoutbot/lookout/watchers/match"
 )
 
 // blueskySourceWith builds the Bluesky adapter (polling and Jetstream),
@@ -41,10 +40,10 @@ type blueskyWatcher struct {
 // wireStreams attaches the alerts service, the watch registry and a
 // matcher to every source that holds a stream. openApp calls it once the
 // registry exists.
-func wireStreams(srcs []*source, svc *alerts.Service, watches bluesky.WatchLister) {
+func wireStreams(srcs []*source, svc *alerts.Service, watches bluesky.WatchLister, matcher alerts.Matcher) {
 	for _, src := range srcs {
 		if bw, ok := src.watcher.(blueskyWatcher); ok {
-			bw.stream.Wire(bluesky.Deps{Service: svc, Watches: watches, Matcher: match.New()})
+			bw.stream.Wire(bluesky.Deps{Service: svc, Watches: watches, Matcher: matcher})
 		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/lookoutbot/lookout/alerts"
 	"github.com/lookoutbot/lookout/internal/config"
 	"github.com/lookoutbot/lookout/internal/ratelimit"
+	"github.com/lookoutbot/lookout/watchers/match"
 )
 
 type noWatches struct{}
@@ -28,7 +29,7 @@ func TestBlueskySourceWiring(t *testing.T) {
 	if _, err := src.watcher.Poll(context.Background(), kw, ""); !errors.Is(err, alerts.ErrPermanent) {
 		t.Errorf("keyword poll before wiring = %v; want a permanent 'stream not running' error", err)
 	}
-	wireStreams([]*source{src}, nil, noWatches{})
+	wireStreams([]*source{src}, nil, noWatches{}, match.New())
 	res, err := src.watcher.Poll(context.Background(), kw, "")
 	if err != nil || len(res.Posts) != 0 {
 		t.Errorf("keyword poll after wiring = %+v, %v; want a checkpoint", res, err)
