@@ -93,3 +93,13 @@ func (s *Service) pollSucceeded(ctx context.Context, tx Tx, w *Watch, st *WatchS
 	st.LastOKAt = at
 	return nil
 }
+
+// Budget is a platform's request budget for one credential, as the
+// running process last read it from the platform's headers.
+type Budget struct {
+	Name      string    `json:"name"`
+	Limit     int       `json:"limit"`
+	Remaining int       `json:"remaining"`
+	Reset     time.Time `json:"reset"`
+	UpdatedAt time.Time `json:"updated_at"`
+}

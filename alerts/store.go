@@ -124,4 +124,7 @@ type WatchTx interface {
 	// Activity lists how often each of a watch's accounts posts.
 	Activity(ctx context.Context, watch string) ([]*AccountActivity, error)
 	PutActivity(ctx context.Context, a *AccountActivity) error
+	// PutBudget records a request budget; Budgets lists them by name.
+	PutBudget(ctx context.Context, b *Budget) error
+	Budgets(ctx context.Context) ([]*Budget, error)
 }

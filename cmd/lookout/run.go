@@ -10,6 +10,8 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/lookoutbot/lookout/alerts"
+
 	"github.com/lookoutbot/lookout/internal/server"
 	"github.com/lookoutbot/lookout/internal/store/sqlite"
 )
@@ -86,6 +88,7 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 	for _, run := range a.streams {
 		g.Go(func() error { return run(gctx) })
 	}
+	g.Go(func() error { return a.saveBudgets(gctx, budgetSaveEvery) })
 	g.Go(func() error {
 		<-gctx.Done()
 		sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
@@ -107,4 +110,42 @@ func riverLevel(level string) string {
 		return "debug"
 	}
 	return "warn"
+}
+
+// budgetSaveEvery is how often the request budgets are written to the
+// store, where `lookout status` in another process reads them.
+const budgetSaveEvery = 30 * time.Second
+
+// saveBudgets writes the platforms' request budgets to the store until ctx
+// ends. A failed write is logged and retried at the next tick.
+func (a *app) saveBudgets(ctx context.Context, every time.Duration) error {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+		snaps := a.budgets.Snapshots()
+		if len(snaps) == 0 {
+			continue
+		}
+		now := a.now().UTC()
+		err := a.store.Update(ctx, func(tx alerts.Tx) error {
+			for _, s := range snaps {
+				if !s.Known {
+					continue
+				}
+				b := &alerts.Budget{Name: s.Name, Limit: s.Limit, Remaining: s.Remaining, Reset: s.Reset, UpdatedAt: now}
+				if err := tx.PutBudget(ctx, b); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil && ctx.Err() == nil {
+			a.log.Warn("save_budgets_failed", "err", err)
+		}
+	}
 }

@@ -50,9 +50,26 @@ func (a *app) Status(ctx context.Context) (*bot.Status, error) {
 	if r.Queue, err = a.engine.QueueDepth(ctx); err != nil {
 		return nil, err
 	}
+	now := a.now()
 	for _, b := range a.budgets.Snapshots() {
 		if b.Known {
-			r.Budgets = append(r.Budgets, fmt.Sprintf("%s: %d of %d left, resets %s", b.Name, b.Remaining, b.Limit, until(b.Reset, a.now())))
+			r.Budgets = append(r.Budgets, fmt.Sprintf("%s: %d of %d left, resets %s", b.Name, b.Remaining, b.Limit, until(b.Reset, now)))
+		}
+	}
+	if len(r.Budgets) == 0 {
+		// Another process (`lookout run`) holds the live budgets: show
+		// what it last saved.
+		var saved []*alerts.Budget
+		err := a.store.View(ctx, func(tx alerts.Tx) error {
+			var err error
+			saved, err = tx.Budgets(ctx)
+			return err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("read budgets: %w", err)
+		}
+		for _, b := range saved {
+			r.Budgets = append(r.Budgets, fmt.Sprintf("%s: %d of %d left, resets %s (as of %s)", b.Name, b.Remaining, b.Limit, until(b.Reset, now), bot.Ago(now.Sub(b.UpdatedAt))))
 		}
 	}
 	return &r, nil

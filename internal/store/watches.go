@@ -185,3 +185,31 @@ func (t *tx) PutActivity(ctx context.Context, a *alerts.AccountActivity) error {
 	}
 	return nil
 }
+
+// PutBudget creates or replaces a request budget's last reading.
+func (t *tx) PutBudget(ctx context.Context, b *alerts.Budget) error {
+	_, err := t.exec(ctx, `INSERT INTO budgets (name, max_calls, remaining, reset_at, updated_at)
+	VALUES ($1, $2, $3, $4, $5)
+	ON CONFLICT (name) DO UPDATE SET max_calls = excluded.max_calls,
+		remaining = excluded.remaining, reset_at = excluded.reset_at, updated_at = excluded.updated_at`,
+		b.Name, b.Limit, b.Remaining, micros(b.Reset), micros(b.UpdatedAt))
+	if err != nil {
+		return fmt.Errorf("put budget %s: %w", b.Name, err)
+	}
+	return nil
+}
+
+// Budgets lists the recorded request budgets by name.
+func (t *tx) Budgets(ctx context.Context) ([]*alerts.Budget, error) {
+	out, err := collect(ctx, t, func(row scanner) (*alerts.Budget, error) {
+		var b alerts.Budget
+		if err := row.Scan(&b.Name, &b.Limit, &b.Remaining, timeCol{&b.Reset}, timeCol{&b.UpdatedAt}); err != nil {
+			return nil, err
+		}
+		return &b, nil
+	}, `SELECT name, max_calls, remaining, reset_at, updated_at FROM budgets ORDER BY name`)
+	if err != nil {
+		return nil, fmt.Errorf("list budgets: %w", err)
+	}
+	return out, nil
+}

@@ -18,6 +18,7 @@ var laterTests = []test{
 	{"MuteNotifyRoundTrip", testMuteNotify},
 	{"WatchStateNextPollAndSeenSince", testWatchHealth},
 	{"AccountActivity", testActivity},
+	{"BudgetsLatestReading", testBudgets},
 }
 
 func testGroupedCards(t *testing.T, e *env) {
@@ -186,5 +187,22 @@ func testActivity(t *testing.T, e *env) {
 		equal(t, "activity", *got[0], *a)
 		equal(t, "activity", *got[1], *b)
 		return nil
+	})
+}
+
+func testBudgets(t *testing.T, e *env) {
+	b := &alerts.Budget{Name: "x:app:search", Limit: 450, Remaining: 12, Reset: at(15), UpdatedAt: at(0)}
+	e.update(func(ctx context.Context, tx alerts.Tx) error {
+		if err := tx.PutBudget(ctx, &alerts.Budget{Name: "x:app:search", Limit: 450, Remaining: 400, UpdatedAt: at(-5)}); err != nil {
+			return err
+		}
+		return tx.PutBudget(ctx, b)
+	})
+	e.view(func(ctx context.Context, tx alerts.Tx) error {
+		got, err := tx.Budgets(ctx)
+		if err == nil && (len(got) != 1 || *got[0] != *b) {
+			t.Errorf("Budgets: got %v; want the latest reading only", got)
+		}
+		return err
 	})
 }

@@ -1,0 +1,39 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lookoutbot/lookout/internal/config"
+)
+
+func TestStatusShowsBudgetsSavedByRun(t *testing.T) {
+	f := newFeed(t, "nothing")
+	cfgPath := testConfig(t, f.srv.URL)
+	cfg, err := config.Load(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	runner, err := openApp(ctx, cfg, slog.New(slog.DiscardHandler), appOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer runner.Close()
+	b := runner.budgets.Get("x:app:search", time.Now)
+	b.Update(map[string][]string{"X-Rate-Limit-Limit": {"450"}, "X-Rate-Limit-Remaining": {"17"}, "X-Rate-Limit-Reset": {"9999999999"}})
+	sctx, cancel := context.WithCancel(ctx)
+	done := make(chan error)
+	go func() { done <- runner.saveBudgets(sctx, 10*time.Millisecond) }()
+	waitFor(t, "the budget to be saved", func() bool {
+		code, out, _ := lookout(t, cfgPath, "status")
+		return code == 0 && strings.Contains(out, "budget x:app:search: 17 of 450 left")
+	})
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
