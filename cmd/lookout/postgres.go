@@ -2,12 +2,45 @@ package main
 
 import (
 	"context"
-	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+
+	"github.com/lookoutbot/lookout/internal/store/postgres"
 )
 
-// openPostgres opens the shared PostgreSQL store for several replicas.
-// The PostgreSQL issue fills this in; until then the driver is refused
-// with a clear message.
-func openPostgres(_ context.Context, _ string) (*database, error) {
-	return nil, errors.New(`store driver "postgres" is not available in this build yet; use driver = "sqlite"`)
+// openPostgres opens the shared PostgreSQL store for several replicas and
+// migrates it, Lookout's tables and the work queue's, under one advisory
+// lock so replicas starting together take turns.
+//
+// The work engine runs on database/sql (*sql.Tx, the same job code as on
+// SQLite); a small pgx pool only lends it the one connection it holds for
+// LISTEN, so a job committed on any replica wakes the others in
+// milliseconds instead of at their next fetch poll.
+func openPostgres(ctx context.Context, dsn string) (*database, error) {
+	db, err := postgres.Open(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	lcfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("open postgres listener: %w", err)
+	}
+	// Listener connections are taken out of the pool for good; River holds
+	// one per running client and closes it when the client stops.
+	lcfg.MinConns, lcfg.MaxConns = 0, 1
+	listen, err := pgxpool.NewWithConfig(ctx, lcfg)
+	if err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("open postgres listener: %w", err)
+	}
+	d := &database{db: db, store: postgres.New(db, nil), river: riverdatabasesql.NewWithPgxListener(db, listen)}
+	if err := postgres.Migrate(ctx, db, func(ctx context.Context) error { return migrateRiver(ctx, d.river) }); err != nil {
+		listen.Close()
+		_ = db.Close()
+		return nil, fmt.Errorf("migrate store: %w", err)
+	}
+	return d, nil
 }

@@ -113,6 +113,16 @@ var uniqueOpts = river.UniqueOpts{
 	},
 }
 
+// jobTimeout cancels a job before the rescuer would hand it to another
+// worker, so one unit of work never runs twice at once: a minute before,
+// or at half the bound when the bound is short (tests, small deployments).
+func jobTimeout(rescueAfter time.Duration) time.Duration {
+	if rescueAfter < 2*time.Minute {
+		return rescueAfter / 2
+	}
+	return rescueAfter - time.Minute
+}
+
 // New returns an engine on driver. With deps.Scheduler nil the engine only
 // inserts jobs.
 func New(db *sql.DB, driver riverdriver.Driver[*sql.Tx], deps Deps, opts Options) (*Engine, error) {
@@ -121,7 +131,7 @@ func New(db *sql.DB, driver riverdriver.Driver[*sql.Tx], deps Deps, opts Options
 	cfg := &river.Config{
 		Logger:               opts.RiverLogger.With("component", "river"),
 		RescueStuckJobsAfter: opts.RescueAfter,
-		JobTimeout:           opts.RescueAfter - time.Minute,
+		JobTimeout:           jobTimeout(opts.RescueAfter),
 		FetchPollInterval:    opts.FetchPollInterval,
 		FetchCooldown:        min(100*time.Millisecond, opts.FetchPollInterval/2),
 		// Snoozes never use up attempts; this only bounds real errors,

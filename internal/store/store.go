@@ -105,6 +105,12 @@ func (s *DB) run(ctx context.Context, opts *sql.TxOptions, commit bool, fn func(
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
+	if commit && s.dialect.WriteLock != "" {
+		if _, err := sqlTx.ExecContext(ctx, s.dialect.WriteLock); err != nil {
+			_ = sqlTx.Rollback()
+			return fmt.Errorf("begin: take write lock: %w", err)
+		}
+	}
 	defer func() {
 		if p := recover(); p != nil {
 			_ = sqlTx.Rollback()
