@@ -42,7 +42,7 @@ type app struct {
 	chats []*chatAdapter
 	// streams are long-lived source connections (run only), such as
 	// Bluesky's Jetstream; each runs until its context ends.
-	streams []func(ctx context.Context) error
+	streams []stream
 }
 
 // appOptions say how much of the app a command needs.
@@ -110,7 +110,7 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger, o appOpt
 			}
 		}
 		if src.run != nil {
-			a.streams = append(a.streams, src.run)
+			a.streams = append(a.streams, stream{name: src.names[0] + ":stream", run: src.run})
 		}
 	}
 	a.registry = watchers.NewRegistry(domainWatches(cfg), a.store, names, o.now)
@@ -151,7 +151,7 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger, o appOpt
 		}
 		deps.Scheduler = a.sched
 		deps.Deliverer = outbox.New(a.store, notifiers, a.svc, outbox.Options{
-			Pace: cfg.Delivery.PacePerChannel.Duration, GroupWindows: windows, NoticeAfter: cfg.Delivery.MaxAttemptsNoticeAfter, Now: o.now, Logger: log, Observer: a.metrics,
+			Pace: pace(cfg.Delivery.PacePerChannel.Duration), GroupWindows: windows, NoticeAfter: cfg.Delivery.MaxAttemptsNoticeAfter, Now: o.now, Logger: log, Observer: a.metrics,
 		})
 	}
 	a.engine, err = jobs.New(db, d.river, deps, jobs.Options{Logger: log, RiverLogger: o.riverLog, RescueAfter: cfg.Store.RescueAfter.Duration})
@@ -239,6 +239,13 @@ func defaultRoute(cfg *config.Config) string {
 	return ""
 }
 
+// stream is a long-lived connection that one process at a time holds: a
+// source's stream (Bluesky Jetstream) or a chat gateway (Discord).
+type stream struct {
+	name string
+	run  func(ctx context.Context) error
+}
+
 // gauges gives the metrics the counts it reads at scrape time.
 type gauges struct{ a *app }
 
@@ -261,4 +268,13 @@ func (g gauges) QueueDepth(ctx context.Context) (map[string]int, error) {
 func isTerminal(f *os.File) bool {
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// pace turns the configured pace into the deliverer's: "0s" turns pacing
+// off, which the deliverer's zero value (the 1 s default) cannot say.
+func pace(d time.Duration) time.Duration {
+	if d == 0 {
+		return time.Nanosecond
+	}
+	return d
 }

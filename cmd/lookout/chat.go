@@ -16,8 +16,12 @@ type chatAdapter struct {
 	notifier alerts.Notifier
 	// run, when set, holds the platform connection (Socket Mode, the
 	// gateway) until ctx ends; it must reconnect on its own and return
-	// only ctx.Err().
+	// only ctx.Err(), or an error no reconnect can fix (a bad token).
 	run func(ctx context.Context) error
+	// exclusive says the connection must be held by one replica at a
+	// time (the Discord gateway delivers each interaction to every
+	// session; Slack's Socket Mode spreads them and needs no lease).
+	exclusive bool
 	// mount, when set, adds the platform's HTTP endpoints.
 	mount func(srv *server.Server)
 }

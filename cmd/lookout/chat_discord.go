@@ -38,7 +38,7 @@ func discordChat(cfg *config.Config, a *app, log *slog.Logger) (*chatAdapter, er
 	if err != nil {
 		return nil, err
 	}
-	ad := &chatAdapter{name: "discord", notifier: d, run: d.Run}
+	ad := &chatAdapter{name: "discord", notifier: d, run: d.Run, exclusive: true}
 	if pk != nil {
 		if cfg.HTTP.Listen == "" {
 			log.Warn("discord_interactions_unreachable", "reason", "discord.public_key is set but [http] listen is empty")

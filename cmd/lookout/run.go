@@ -12,6 +12,7 @@ import (
 
 	"github.com/lookoutbot/lookout/alerts"
 
+	"github.com/lookoutbot/lookout/internal/lease"
 	"github.com/lookoutbot/lookout/internal/server"
 	"github.com/lookoutbot/lookout/internal/store/sqlite"
 )
@@ -80,13 +81,26 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 		}
 		g.Go(func() error { return srv.Run(gctx) })
 	}
+	// Streams and exclusive chat connections are held by one replica at a
+	// time: on PostgreSQL through an advisory-lock lease that another
+	// replica takes over within seconds when the holder dies; on SQLite
+	// (one process) the lease is always granted.
+	var locker lease.Locker = lease.Local{}
+	if cfg.Store.Driver == "postgres" {
+		locker = lease.NewPostgres(a.db, lease.Options{Logger: log})
+	}
+	held := append([]stream(nil), a.streams...)
 	for _, c := range a.chats {
-		if c.run != nil {
+		switch {
+		case c.run == nil:
+		case c.exclusive:
+			held = append(held, stream{name: c.name + ":gateway", run: c.run})
+		default:
 			g.Go(func() error { return c.run(gctx) })
 		}
 	}
-	for _, run := range a.streams {
-		g.Go(func() error { return run(gctx) })
+	for _, s := range held {
+		g.Go(func() error { return lease.Hold(gctx, locker, s.name, s.run) })
 	}
 	g.Go(func() error { return a.saveBudgets(gctx, budgetSaveEvery) })
 	g.Go(func() error {
