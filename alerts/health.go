@@ -103,3 +103,17 @@ type Budget struct {
 	Reset     time.Time `json:"reset"`
 	UpdatedAt time.Time `json:"updated_at"`
 }
+
+// Replica is one running `lookout run` process, as its last heartbeat
+// described it.
+type Replica struct {
+	ID        string    `json:"id"`
+	Host      string    `json:"host"`
+	PID       int       `json:"pid"`
+	Version   string    `json:"version"`
+	StartedAt time.Time `json:"started_at"`
+	SeenAt    time.Time `json:"seen_at"`
+	// Holds names the exclusive streams it holds ("bluesky:stream",
+	// "discord:gateway").
+	Holds []string `json:"holds,omitempty"`
+}

@@ -127,4 +127,8 @@ type WatchTx interface {
 	// PutBudget records a request budget; Budgets lists them by name.
 	PutBudget(ctx context.Context, b *Budget) error
 	Budgets(ctx context.Context) ([]*Budget, error)
+	// PutReplica records a process's heartbeat; Replicas lists those seen
+	// since t, by id.
+	PutReplica(ctx context.Context, r *Replica) error
+	Replicas(ctx context.Context, since time.Time) ([]*Replica, error)
 }

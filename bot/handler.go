@@ -507,6 +507,9 @@ type Status struct {
 	Queue map[string]int `json:"queue"`
 	// Budgets are the platforms' remaining request budgets, one line each.
 	Budgets []string `json:"budgets,omitempty"`
+	// Replicas are the running processes seen recently and what they
+	// hold, one line each.
+	Replicas []string `json:"replicas,omitempty"`
 }
 
 // WatchHealth is one watch's line in the status.

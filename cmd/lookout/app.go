@@ -38,6 +38,8 @@ type app struct {
 	// budgets are the platforms' request budgets, shared by every watch
 	// of a credential.
 	budgets *ratelimit.Registry
+	// holds are the exclusive streams this process holds (run only).
+	holds holdings
 	// chats are the configured chat platforms (run only).
 	chats []*chatAdapter
 	// streams are long-lived source connections (run only), such as

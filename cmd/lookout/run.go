@@ -6,6 +6,8 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"sort"
+	"sync"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -100,9 +102,15 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	for _, s := range held {
-		g.Go(func() error { return lease.Hold(gctx, locker, s.name, s.run) })
+		g.Go(func() error {
+			return lease.Hold(gctx, locker, s.name, func(ctx context.Context) error {
+				a.holds.add(s.name)
+				defer a.holds.remove(s.name)
+				return s.run(ctx)
+			})
+		})
 	}
-	g.Go(func() error { return a.saveBudgets(gctx, budgetSaveEvery) })
+	g.Go(func() error { return a.heartbeat(gctx, heartbeatEvery) })
 	g.Go(func() error {
 		<-gctx.Done()
 		sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
@@ -126,28 +134,27 @@ func riverLevel(level string) string {
 	return "warn"
 }
 
-// budgetSaveEvery is how often the request budgets are written to the
-// store, where `lookout status` in another process reads them.
-const budgetSaveEvery = 30 * time.Second
+// heartbeatEvery is how often a running process records itself and the
+// request budgets in the store, where `lookout status` in any process
+// reads them.
+const heartbeatEvery = 30 * time.Second
 
-// saveBudgets writes the platforms' request budgets to the store until ctx
-// ends. A failed write is logged and retried at the next tick.
-func (a *app) saveBudgets(ctx context.Context, every time.Duration) error {
+// heartbeat records this process (and what it holds) and the platforms'
+// request budgets until ctx ends. A failed write is logged and retried at
+// the next tick.
+func (a *app) heartbeat(ctx context.Context, every time.Duration) error {
+	host, _ := os.Hostname()
+	me := &alerts.Replica{ID: fmt.Sprintf("%s:%d", host, os.Getpid()), Host: host, PID: os.Getpid(), Version: version, StartedAt: a.now().UTC()}
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-		}
-		snaps := a.budgets.Snapshots()
-		if len(snaps) == 0 {
-			continue
-		}
 		now := a.now().UTC()
+		me.SeenAt, me.Holds = now, a.holds.list()
 		err := a.store.Update(ctx, func(tx alerts.Tx) error {
-			for _, s := range snaps {
+			if err := tx.PutReplica(ctx, me); err != nil {
+				return err
+			}
+			for _, s := range a.budgets.Snapshots() {
 				if !s.Known {
 					continue
 				}
@@ -159,7 +166,44 @@ func (a *app) saveBudgets(ctx context.Context, every time.Duration) error {
 			return nil
 		})
 		if err != nil && ctx.Err() == nil {
-			a.log.Warn("save_budgets_failed", "err", err)
+			a.log.Warn("heartbeat_failed", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
 		}
 	}
+}
+
+// holdings is the set of exclusive streams this process holds.
+type holdings struct {
+	mu    sync.Mutex
+	names map[string]bool
+}
+
+func (h *holdings) add(name string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.names == nil {
+		h.names = make(map[string]bool)
+	}
+	h.names[name] = true
+}
+
+func (h *holdings) remove(name string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	delete(h.names, name)
+}
+
+func (h *holdings) list() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	out := make([]string, 0, len(h.names))
+	for n := range h.names {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
 }

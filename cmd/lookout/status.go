@@ -51,6 +51,21 @@ func (a *app) Status(ctx context.Context) (*bot.Status, error) {
 		return nil, err
 	}
 	now := a.now()
+	err = a.store.View(ctx, func(tx alerts.Tx) error {
+		rs, err := tx.Replicas(ctx, now.Add(-3*heartbeatEvery))
+		for _, rp := range rs {
+			line := fmt.Sprintf("%s (version %s, up %s, seen %s)", rp.ID, rp.Version,
+				strings.TrimSuffix(bot.Ago(now.Sub(rp.StartedAt)), " ago"), bot.Ago(now.Sub(rp.SeenAt)))
+			if len(rp.Holds) > 0 {
+				line += ", holds " + strings.Join(rp.Holds, ", ")
+			}
+			r.Replicas = append(r.Replicas, line)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read replicas: %w", err)
+	}
 	for _, b := range a.budgets.Snapshots() {
 		if b.Known {
 			r.Budgets = append(r.Budgets, fmt.Sprintf("%s: %d of %d left, resets %s", b.Name, b.Remaining, b.Limit, until(b.Reset, now)))
@@ -132,6 +147,9 @@ func printStatus(w io.Writer, r *bot.Status, now time.Time) {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
+	for _, rp := range r.Replicas {
+		fmt.Fprintf(w, "replica %s\n", rp)
+	}
 	for _, b := range r.Budgets {
 		fmt.Fprintf(w, "budget %s\n", b)
 	}

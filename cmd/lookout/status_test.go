@@ -10,7 +10,7 @@ import (
 	"github.com/lookoutbot/lookout/internal/config"
 )
 
-func TestStatusShowsBudgetsSavedByRun(t *testing.T) {
+func TestStatusShowsReplicasAndBudgetsSavedByRun(t *testing.T) {
 	f := newFeed(t, "nothing")
 	cfgPath := testConfig(t, f.srv.URL)
 	cfg, err := config.Load(cfgPath)
@@ -27,10 +27,10 @@ func TestStatusShowsBudgetsSavedByRun(t *testing.T) {
 	b.Update(map[string][]string{"X-Rate-Limit-Limit": {"450"}, "X-Rate-Limit-Remaining": {"17"}, "X-Rate-Limit-Reset": {"9999999999"}})
 	sctx, cancel := context.WithCancel(ctx)
 	done := make(chan error)
-	go func() { done <- runner.saveBudgets(sctx, 10*time.Millisecond) }()
+	go func() { done <- runner.heartbeat(sctx, 10*time.Millisecond) }()
 	waitFor(t, "the budget to be saved", func() bool {
 		code, out, _ := lookout(t, cfgPath, "status")
-		return code == 0 && strings.Contains(out, "budget x:app:search: 17 of 450 left")
+		return code == 0 && strings.Contains(out, "budget x:app:search: 17 of 450 left") && strings.Contains(out, "replica ")
 	})
 	cancel()
 	if err := <-done; err != nil {

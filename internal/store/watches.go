@@ -213,3 +213,37 @@ func (t *tx) Budgets(ctx context.Context) ([]*alerts.Budget, error) {
 	}
 	return out, nil
 }
+
+// PutReplica creates or replaces a process's heartbeat.
+func (t *tx) PutReplica(ctx context.Context, r *alerts.Replica) error {
+	holds, err := jsonList(r.Holds)
+	if err != nil {
+		return fmt.Errorf("put replica %s: %w", r.ID, err)
+	}
+	_, err = t.exec(ctx, `INSERT INTO replicas (id, host, pid, version, started_at, seen_at, holds)
+	VALUES ($1, $2, $3, $4, $5, $6, $7)
+	ON CONFLICT (id) DO UPDATE SET host = excluded.host, pid = excluded.pid,
+		version = excluded.version, started_at = excluded.started_at,
+		seen_at = excluded.seen_at, holds = excluded.holds`,
+		r.ID, r.Host, r.PID, r.Version, micros(r.StartedAt), micros(r.SeenAt), holds)
+	if err != nil {
+		return fmt.Errorf("put replica %s: %w", r.ID, err)
+	}
+	return nil
+}
+
+// Replicas lists the processes whose heartbeat is at or after since.
+func (t *tx) Replicas(ctx context.Context, since time.Time) ([]*alerts.Replica, error) {
+	out, err := collect(ctx, t, func(row scanner) (*alerts.Replica, error) {
+		var r alerts.Replica
+		err := row.Scan(&r.ID, &r.Host, &r.PID, &r.Version, timeCol{&r.StartedAt}, timeCol{&r.SeenAt}, jsonCol{&r.Holds})
+		if err != nil {
+			return nil, err
+		}
+		return &r, nil
+	}, `SELECT id, host, pid, version, started_at, seen_at, holds FROM replicas WHERE seen_at >= $1 ORDER BY id`, since.UnixMicro())
+	if err != nil {
+		return nil, fmt.Errorf("list replicas: %w", err)
+	}
+	return out, nil
+}

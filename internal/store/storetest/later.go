@@ -19,6 +19,7 @@ var laterTests = []test{
 	{"WatchStateNextPollAndSeenSince", testWatchHealth},
 	{"AccountActivity", testActivity},
 	{"BudgetsLatestReading", testBudgets},
+	{"ReplicaHeartbeats", testReplicas},
 }
 
 func testGroupedCards(t *testing.T, e *env) {
@@ -202,6 +203,30 @@ func testBudgets(t *testing.T, e *env) {
 		got, err := tx.Budgets(ctx)
 		if err == nil && (len(got) != 1 || *got[0] != *b) {
 			t.Errorf("Budgets: got %v; want the latest reading only", got)
+		}
+		return err
+	})
+}
+
+func testReplicas(t *testing.T, e *env) {
+	r := &alerts.Replica{ID: "host-a:123", Host: "host-a", PID: 123, Version: "v1", StartedAt: at(0), SeenAt: at(1), Holds: []string{"bluesky:stream"}}
+	old := &alerts.Replica{ID: "host-b:9", Host: "host-b", PID: 9, StartedAt: at(-60), SeenAt: at(-30)}
+	e.update(func(ctx context.Context, tx alerts.Tx) error {
+		if err := tx.PutReplica(ctx, old); err != nil {
+			return err
+		}
+		if err := tx.PutReplica(ctx, &alerts.Replica{ID: r.ID, SeenAt: at(0)}); err != nil {
+			return err
+		}
+		return tx.PutReplica(ctx, r) // the latest heartbeat wins
+	})
+	e.view(func(ctx context.Context, tx alerts.Tx) error {
+		got, err := tx.Replicas(ctx, at(-2))
+		if err == nil {
+			if len(got) != 1 {
+				t.Fatalf("Replicas: got %d; want only the one seen recently", len(got))
+			}
+			equal(t, "replica", *got[0], *r)
 		}
 		return err
 	})
