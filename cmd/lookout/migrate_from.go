@@ -22,6 +22,10 @@ import (
 // copied: pending work is re-enqueued from the rows that describe it.
 var copyOrder = []string{"posts", "seen", "alerts", "mutes", "audit_events", "deliveries", "timers", "watches", "watch_state"}
 
+// notCopied are tables of process state, not records: the heartbeats of
+// running processes and the request budgets they last saw.
+var notCopied = []string{"replicas", "budgets"}
+
 // copyBatch is how many rows one INSERT carries.
 const copyBatch = 200
 
@@ -109,7 +113,7 @@ func sourceTables(ctx context.Context, db *sql.DB) ([]string, error) {
 		if err := rows.Scan(&name); err != nil {
 			return nil, fmt.Errorf("list tables: %w", err)
 		}
-		if !slices.Contains(copyOrder, name) {
+		if !slices.Contains(copyOrder, name) && !slices.Contains(notCopied, name) {
 			rest = append(rest, name)
 		}
 	}

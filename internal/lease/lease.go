@@ -20,6 +20,7 @@ package lease
 import (
 	"context"
 	"errors"
+	"time"
 )
 
 // Lease is the right to hold one stream. Lost is closed when the right
@@ -57,11 +58,23 @@ func Hold(ctx context.Context, l Locker, name string, fn func(ctx context.Contex
 		case ctx.Err() != nil:
 			return nil
 		case lost:
+			// Step back before trying again: the loss says this process's
+			// connection to the database is in doubt, so another replica
+			// should get the first chance to take over.
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-time.After(lostPause):
+			}
 			continue
 		}
 		return err
 	}
 }
+
+// lostPause is how long a process that lost a lease waits before trying to
+// take it again.
+const lostPause = 2 * time.Second
 
 // runHeld runs fn until it returns or the lease is lost, and reports
 // whether the lease was lost.
