@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/lookoutbot/lookout/alerts"
+	"github.com/lookoutbot/lookout/internal/clock"
 	"github.com/lookoutbot/lookout/internal/store"
 	"github.com/lookoutbot/lookout/internal/store/sqlite"
 	"github.com/lookoutbot/lookout/internal/store/storetest"
@@ -20,35 +21,6 @@ import (
 // start is the fake clock's first reading. Whole seconds, so times survive
 // the store's microsecond precision unchanged.
 var start = time.Date(2025, time.March, 1, 9, 0, 0, 0, time.UTC)
-
-// clock is the injected clock: tests move it, nothing sleeps.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *clock { return &clock{t: start} }
-
-// Now implements Options.Now.
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-// Advance moves the clock forward by d.
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
-// Set moves the clock to t.
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
 
 // The destinations of the test configuration.
 const (
@@ -63,7 +35,7 @@ const (
 // and slack:C1 and escalates with policy "oncall" (15m → slack:C2,
 // 1h → discord:role:9, the whole sequence once more); route "quiet" posts
 // to discord:55 and never escalates.
-func options(c *clock) alerts.Options {
+func options(c *clock.Fake) alerts.Options {
 	return alerts.Options{
 		Routes: []alerts.Route{
 			{Name: "default", Destinations: []alerts.Destination{console, slackC1}, Policy: "oncall"},
@@ -90,14 +62,14 @@ type env struct {
 	db    *sql.DB
 	st    *store.DB
 	jobs  *storetest.Jobs
-	clock *clock
+	clock *clock.Fake
 	opts  alerts.Options
 	svc   *alerts.Service
 }
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	e := &env{t: t, path: filepath.Join(t.TempDir(), "t.db"), clock: newClock()}
+	e := &env{t: t, path: filepath.Join(t.TempDir(), "t.db"), clock: clock.NewFake(start)}
 	e.opts = options(e.clock)
 	e.open()
 	return e

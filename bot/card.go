@@ -48,6 +48,18 @@ func StateLine(a *alerts.Alert, mute *alerts.Mute, now time.Time) string {
 	return s
 }
 
+// EditedAt is when the platform edited the post of an alert that has a
+// newer version (a.Latest): the newest version's time when it is later
+// than the version that alerted (X gives each edit its own time). It is
+// zero when the platform keeps the first time on an edit (Telegram) or
+// there is no edit, and the card then says only that the post was edited.
+func EditedAt(a *alerts.Alert) time.Time {
+	if a.Latest == nil || !a.Latest.CreatedAt.After(a.Post.CreatedAt) {
+		return time.Time{}
+	}
+	return a.Latest.CreatedAt
+}
+
 // Ago renders a duration as "just now", "3m ago", "2h ago", "4d ago".
 func Ago(d time.Duration) string {
 	switch {

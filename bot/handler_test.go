@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/lookoutbot/lookout/alerts"
+	"github.com/lookoutbot/lookout/internal/store/sqlite/sqlitetest"
 )
 
 var testNow = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
@@ -20,7 +21,7 @@ var testNow = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 func newRealHandler(t *testing.T) (*Handler, *alerts.Service, int64) {
 	t.Helper()
 	clock := func() time.Time { return testNow }
-	svc := alerts.NewService(newTestStore(t), alerts.Options{
+	svc := alerts.NewService(sqlitetest.Open(t), alerts.Options{
 		Routes: []alerts.Route{{Name: "ops", Destinations: []alerts.Destination{"slack:C1"}}},
 		Now:    clock,
 	})

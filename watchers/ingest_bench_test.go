@@ -4,14 +4,13 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/lookoutbot/lookout/alerts"
 	"github.com/lookoutbot/lookout/internal/httpx"
-	"github.com/lookoutbot/lookout/internal/store/sqlite"
+	"github.com/lookoutbot/lookout/internal/store/sqlite/sqlitetest"
 	"github.com/lookoutbot/lookout/watchers"
 	"github.com/lookoutbot/lookout/watchers/feed"
 	"github.com/lookoutbot/lookout/watchers/match"
@@ -45,16 +44,7 @@ type benchLookup struct{ w *alerts.Watch }
 func (l benchLookup) Get(context.Context, string) (*alerts.Watch, error) { c := *l.w; return &c, nil }
 
 func benchService(b *testing.B) (*alerts.Service, alerts.Store) {
-	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "bench.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _ = db.Close() })
-	if err := sqlite.Migrate(ctx, db); err != nil {
-		b.Fatal(err)
-	}
-	st := sqlite.New(db, nil)
+	st := sqlitetest.Open(b)
 	svc := alerts.NewService(st, alerts.Options{Routes: []alerts.Route{{Name: "default", Destinations: []alerts.Destination{"console"}}}})
 	return svc, st
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -13,8 +12,9 @@ import (
 	"time"
 
 	"github.com/lookoutbot/lookout/alerts"
+	"github.com/lookoutbot/lookout/internal/clock"
 	"github.com/lookoutbot/lookout/internal/store"
-	"github.com/lookoutbot/lookout/internal/store/sqlite"
+	"github.com/lookoutbot/lookout/internal/store/sqlite/sqlitetest"
 	"github.com/lookoutbot/lookout/watchers"
 	"github.com/lookoutbot/lookout/watchers/match"
 )
@@ -22,26 +22,6 @@ import (
 // start is the fake clock's first reading: whole seconds, so times survive
 // the store's microsecond columns unchanged.
 var start = time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
-
-// fakeClock is a clock tests move by hand.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *fakeClock { return &fakeClock{t: start} }
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 // opsRoute is the route of every test watch: one destination, so each
 // notice is one delivery row.
@@ -51,24 +31,15 @@ var opsRoute = alerts.Route{Name: "ops", Destinations: []alerts.Destination{"sla
 type env struct {
 	st    *store.DB
 	svc   *alerts.Service
-	clock *fakeClock
+	clock *clock.Fake
 }
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "t.db"))
-	if err != nil {
-		t.Fatalf("open store: %v", err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
-	if err := sqlite.Migrate(ctx, db); err != nil {
-		t.Fatalf("migrate: %v", err)
-	}
-	st := sqlite.New(db, nil)
-	clock := newClock()
-	svc := alerts.NewService(st, alerts.Options{Routes: []alerts.Route{opsRoute}, Now: clock.Now})
-	return &env{st: st, svc: svc, clock: clock}
+	st := sqlitetest.Open(t)
+	clk := clock.NewFake(start)
+	svc := alerts.NewService(st, alerts.Options{Routes: []alerts.Route{opsRoute}, Now: clk.Now})
+	return &env{st: st, svc: svc, clock: clk}
 }
 
 func (e *env) state(t *testing.T, name string) *alerts.WatchState {

@@ -69,6 +69,9 @@ func alertEmbed(a *alerts.Alert, mute *alerts.Mute, now time.Time) *discordgo.Me
 	if !p.CreatedAt.IsZero() {
 		e.Timestamp = p.CreatedAt.UTC().Format(time.RFC3339)
 	}
+	if f := editedField(a); f != nil {
+		e.Fields = append(e.Fields, f)
+	}
 	if p.PreviousHandle != "" {
 		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{
 			Name: "Handle changed", Value: escape(fmt.Sprintf("@%s is now @%s", strings.TrimPrefix(p.PreviousHandle, "@"), strings.TrimPrefix(p.Handle, "@"))),
@@ -93,6 +96,25 @@ func alertEmbed(a *alerts.Alert, mute *alerts.Mute, now time.Time) *discordgo.Me
 	}
 	fitEmbed(e)
 	return e
+}
+
+// editedField shows the newest version of an edited post beside the text
+// that alerted, which stays the description and the evidence: escaped and
+// cut as the post text is, but never bolded, since the hits point into the
+// version that alerted. It is nil when the post was not edited.
+func editedField(a *alerts.Alert) *discordgo.MessageEmbedField {
+	if a.Latest == nil {
+		return nil
+	}
+	name := "Edited on the platform"
+	if at := bot.EditedAt(a); !at.IsZero() {
+		name += " at " + at.UTC().Format("2006-01-02 15:04 MST")
+	}
+	value := postMarkdown(a.Latest.MatchText(), nil, maxFieldValue)
+	if value == "" {
+		value = "*(no text)*"
+	}
+	return &discordgo.MessageEmbedField{Name: name, Value: value}
 }
 
 // groupCard lists a burst of alerts of one watch in one message, each

@@ -17,6 +17,7 @@ import (
 
 	"github.com/lookoutbot/lookout/alerts"
 	"github.com/lookoutbot/lookout/bot"
+	"github.com/lookoutbot/lookout/internal/clock"
 )
 
 // apiBase is the path the fake serves the API under, so tests prove the
@@ -206,27 +207,10 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-// clock is a fake clock tests move by hand.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
 var t0 = time.Date(2026, 11, 3, 14, 0, 0, 0, time.UTC)
 
-func newClock() *clock { return &clock{t: t0} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
+// newClock is a fake clock reading t0, which tests move by hand.
+func newClock() *clock.Fake { return clock.NewFake(t0) }
 
 // recorder is a Handler that records commands and answers with reply.
 type recorder struct {

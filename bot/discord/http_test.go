@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/lookoutbot/lookout/bot"
+	"github.com/lookoutbot/lookout/internal/clock"
 	"github.com/lookoutbot/lookout/internal/server"
 )
 
@@ -107,7 +108,7 @@ func serve(t *testing.T, h http.Handler, r *http.Request) (int, response, string
 type httpEnv struct {
 	f   *fakeDiscord
 	s   *signer
-	clk *clock
+	clk *clock.Fake
 	rec *recorder
 	a   *Adapter
 }

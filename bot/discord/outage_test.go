@@ -3,15 +3,15 @@ package discord
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/lookoutbot/lookout/alerts"
+	"github.com/lookoutbot/lookout/internal/clock"
 	"github.com/lookoutbot/lookout/internal/outbox"
 	"github.com/lookoutbot/lookout/internal/store"
-	"github.com/lookoutbot/lookout/internal/store/sqlite"
+	"github.com/lookoutbot/lookout/internal/store/sqlite/sqlitetest"
 )
 
 // storeEnv is a real SQLite store and alerts service whose route "ops"
@@ -19,22 +19,13 @@ import (
 type storeEnv struct {
 	st  *store.DB
 	svc *alerts.Service
-	clk *clock
+	clk *clock.Fake
 	n   int
 }
 
 func newStoreEnv(t *testing.T) *storeEnv {
 	t.Helper()
-	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "t.db"))
-	if err != nil {
-		t.Fatalf("open store: %v", err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
-	if err := sqlite.Migrate(ctx, db); err != nil {
-		t.Fatalf("migrate: %v", err)
-	}
-	st := sqlite.New(db, nil)
+	st := sqlitetest.Open(t)
 	clk := newClock()
 	route := alerts.Route{Name: "ops", Destinations: []alerts.Destination{"discord:123"}}
 	svc := alerts.NewService(st, alerts.Options{Routes: []alerts.Route{route}, Now: clk.Now})

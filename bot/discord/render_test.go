@@ -60,6 +60,13 @@ func TestRenderGolden(t *testing.T) {
 	muted.Muted, muted.MuteID = true, 3
 	mute := &alerts.Mute{ID: 3, Scope: alerts.ScopeAccount, Account: "el_jefe", CreatedBy: "discord:user:555", ExpiresAt: now.Add(24 * time.Hour)}
 	group := []*alerts.Alert{testAlert(50), testAlert(51), resolved}
+	// Edited on X: the new version has its own time and keeps the term,
+	// which must not be bolded (the hits point into the first version).
+	edited := testAlert(46)
+	edited.Latest = &alerts.Post{
+		Platform: "mastodon", ID: "p2", FirstID: "p1", Handle: "el_jefe",
+		Text: "the cartel is NOT hiring @everyone **tonight**", CreatedAt: now.Add(-time.Minute),
+	}
 
 	cases := []struct {
 		name string
@@ -70,6 +77,7 @@ func TestRenderGolden(t *testing.T) {
 		{"card_media_renamed_deleted", &alerts.Message{Kind: alerts.DeliveryEdit, Alert: media, Now: now}},
 		{"card_resolved", &alerts.Message{Kind: alerts.DeliveryEdit, Alert: resolved, Now: now}},
 		{"card_muted", &alerts.Message{Kind: alerts.DeliveryEdit, Alert: muted, Mute: mute, Now: now}},
+		{"card_edited", &alerts.Message{Kind: alerts.DeliveryEdit, Alert: edited, Now: now}},
 		{"card_group", &alerts.Message{Kind: alerts.DeliveryCard, Group: group, Now: now}},
 		{"notice", &alerts.Message{Kind: alerts.DeliveryNotice, Notice: "A-1 unacknowledged for 15m · [ops] @everyone: **bold** <@&9>", Now: now}},
 	}
@@ -106,6 +114,55 @@ func TestHostilePostStaysInertAndFits(t *testing.T) {
 	}
 	if n := embedLen(e); n > maxEmbedsTotal {
 		t.Errorf("embed total: got %d; want at most %d", n, maxEmbedsTotal)
+	}
+}
+
+func TestCardEdited(t *testing.T) {
+	long := hostile().Post.Text
+	for _, tc := range []struct {
+		name     string
+		latest   alerts.Post
+		wantName string
+	}{
+		// Telegram keeps the first time on an edited message: no time.
+		{"same time", alerts.Post{Text: "the cartel is hiring\n(edited)", CreatedAt: t0.Add(-10 * time.Minute)}, "Edited on the platform"},
+		{"later time", alerts.Post{Text: "the cartel was hiring", CreatedAt: t0}, "Edited on the platform at 2026-11-03 14:00 UTC"},
+		{"hostile and long", alerts.Post{Text: long, CreatedAt: t0}, "Edited on the platform at 2026-11-03 14:00 UTC"},
+		{"no text", alerts.Post{CreatedAt: t0}, "Edited on the platform at 2026-11-03 14:00 UTC"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := testAlert(1)
+			a.Latest = &tc.latest
+			e := render(&alerts.Message{Kind: alerts.DeliveryEdit, Alert: a, Now: t0}).Embeds[0]
+			if want := "the **cartel** is hiring drivers tonight"; e.Description != want {
+				t.Errorf("description: got %q; want the text that alerted, %q", e.Description, want)
+			}
+			var f *discordgo.MessageEmbedField
+			for _, x := range e.Fields {
+				if strings.HasPrefix(x.Name, "Edited") {
+					f = x
+				}
+			}
+			if f == nil {
+				t.Fatalf("no edit field in %+v", e.Fields)
+			}
+			want := postMarkdown(tc.latest.Text, nil, maxFieldValue)
+			if want == "" {
+				want = "*(no text)*"
+			}
+			if f.Name != tc.wantName || f.Value != want {
+				t.Errorf("edit field: got %q: %.200q; want %q: %.200q", f.Name, f.Value, tc.wantName, want)
+			}
+			if strings.Contains(f.Value, "**") || strings.Contains(f.Value, "@everyone") || strings.Contains(f.Value, "<@&123>") {
+				t.Errorf("edit field is bolded or live: %.200q", f.Value)
+			}
+			if n := utf8.RuneCountInString(f.Value); n > maxFieldValue {
+				t.Errorf("edit field: got %d characters; want at most %d", n, maxFieldValue)
+			}
+			if n := embedLen(e); n > maxEmbedsTotal {
+				t.Errorf("embed total: got %d; want at most %d", n, maxEmbedsTotal)
+			}
+		})
 	}
 }
 

@@ -51,6 +51,7 @@ func renderCard(a *alerts.Alert, mute *alerts.Mute, now time.Time) rendered {
 	blocks = append(blocks, slack.NewSectionBlock(mrkdwn(postText(p.MatchText(), a.Hits, maxSectionText)), nil, nil))
 
 	blocks = append(blocks, slack.NewContextBlock("", mrkdwn(authorLine(p))))
+	blocks = append(blocks, editedBlocks(a)...)
 	if p.PreviousHandle != "" && p.PreviousHandle != p.Handle {
 		line := fmt.Sprintf("%s is now %s", safeCut(atHandle(p.PreviousHandle), 200), safeCut(atHandle(p.Handle), 200))
 		blocks = append(blocks, slack.NewContextBlock("", mrkdwn(":arrows_counterclockwise: "+line)))
@@ -217,6 +218,24 @@ func boldSafe(term string, budget int) (string, bool) {
 	}
 	// Too long for what is left: cut it without bold, keeping the mark.
 	return safeBudget(term, budget)
+}
+
+// editedBlocks show the newest version of an edited post below the text
+// that alerted, which stays the evidence: a context line saying when, then
+// the new text, escaped and cut as the post text is but never bolded,
+// since the hits point into the version that alerted.
+func editedBlocks(a *alerts.Alert) []slack.Block {
+	if a.Latest == nil {
+		return nil
+	}
+	line := ":pencil2: Edited on the platform:"
+	if at := bot.EditedAt(a); !at.IsZero() {
+		line = fmt.Sprintf(":pencil2: Edited on the platform at %s:", slackDate(at))
+	}
+	return []slack.Block{
+		slack.NewContextBlock("", mrkdwn(line)),
+		slack.NewSectionBlock(mrkdwn(postText(a.Latest.MatchText(), nil, maxSectionText)), nil, nil),
+	}
 }
 
 // authorLine says who posted, where, when and links to the post.

@@ -38,6 +38,14 @@ func TestCardGolden(t *testing.T) {
 	changed.Post.DeletedAt, changed.Post.DeletedReason = now.Add(-time.Minute), "deleted by author"
 	changed.Post.Media = []alerts.Media{{Type: "image", URL: "https://cdn.example/1.jpg"}, {Type: "video", URL: "https://cdn.example/2.mp4"}}
 
+	// Edited on X: the new version has its own time and keeps the term,
+	// which must not be bolded (the hits point into the first version).
+	edited := testAlert(text, hits...)
+	edited.Latest = &alerts.Post{
+		Platform: "mastodon", ID: "110", FirstID: "109", Handle: "elchapo@mastodon.example",
+		Text: "the cartel is NOT hiring <!here> *ya*", CreatedAt: now.Add(-time.Minute),
+	}
+
 	for _, tc := range []struct {
 		name string
 		a    *alerts.Alert
@@ -48,6 +56,7 @@ func TestCardGolden(t *testing.T) {
 		{"card_escalated.json", escalated, nil},
 		{"card_muted.json", muted, mute},
 		{"card_resolved_deleted_media.json", changed, nil},
+		{"card_edited.json", edited, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := renderCard(tc.a, tc.m, now)
@@ -86,6 +95,52 @@ func TestCardHostileText(t *testing.T) {
 	}
 	if strings.Contains(r.text, "<") || len([]rune(r.text)) > maxFallbackText {
 		t.Errorf("fallback text %q is unescaped or longer than %d", r.text, maxFallbackText)
+	}
+}
+
+func TestCardEdited(t *testing.T) {
+	text := "the cartel is hiring"
+	hit := alerts.Hit{Term: "cartel", Start: 4, End: 10}
+	long := hostile + " cartel " + strings.Repeat("x*_~<>&@", 40000/8)
+	for _, tc := range []struct {
+		name     string
+		latest   alerts.Post
+		wantLine string
+	}{
+		// Telegram keeps the first time on an edited message: no time.
+		{"same time", alerts.Post{Text: "the cartel is hiring\n(edited)", CreatedAt: t0.Add(-5 * time.Minute)}, ":pencil2: Edited on the platform:"},
+		{"later time", alerts.Post{Text: "the cartel was hiring", CreatedAt: t0}, ":pencil2: Edited on the platform at <!date^" + fmt.Sprint(t0.Unix())},
+		{"hostile and long", alerts.Post{Text: long, CreatedAt: t0}, ":pencil2: Edited on the platform at"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := testAlert(text, hit)
+			a.Latest = &tc.latest
+			r := renderCard(a, nil, t0)
+			checkLimits(t, r.blocks)
+			raw, _ := json.Marshal(r.blocks)
+			s := decodeJSONString(t, raw)
+			if !strings.Contains(s, "the *cartel* is hiring") {
+				t.Errorf("card lost the text that alerted, with its bold hit:\n%s", s[:min(len(s), 2000)])
+			}
+			if !strings.Contains(s, tc.wantLine) {
+				t.Errorf("card does not say the post was edited: got\n%s\nwant a line with %q", s[:min(len(s), 2000)], tc.wantLine)
+			}
+			want := postText(tc.latest.Text, nil, maxSectionText)
+			if !strings.Contains(s, want) {
+				t.Errorf("new version: got\n%s\nwant %q", s[:min(len(s), 2000)], want[:min(len(want), 200)])
+			}
+			if strings.Count(s, "*cartel*") != 1 {
+				t.Errorf("got %d bold %q; want only the hit in the text that alerted", strings.Count(s, "*cartel*"), "cartel")
+			}
+			for _, bad := range []string{"<!channel>", "<!here>", "<@U123>", "<https://evil|", "*bold*"} {
+				if strings.Contains(s, bad) {
+					t.Errorf("rendered card contains live %q", bad)
+				}
+			}
+			if strings.Contains(r.text, "was hiring") || strings.Contains(r.text, "edited") {
+				t.Errorf("fallback text %q shows the edit; want the text that alerted", r.text)
+			}
+		})
 	}
 }
 

@@ -16,32 +16,15 @@ import (
 	"github.com/lookoutbot/lookout/alerts"
 	"github.com/lookoutbot/lookout/bot"
 	"github.com/lookoutbot/lookout/bot/slack/slackfake"
+	"github.com/lookoutbot/lookout/internal/clock"
 	"github.com/lookoutbot/lookout/internal/store"
-	"github.com/lookoutbot/lookout/internal/store/sqlite"
+	"github.com/lookoutbot/lookout/internal/store/sqlite/sqlitetest"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files in testdata")
 
 // t0 is the fake clock's start: whole seconds survive the store.
 var t0 = time.Date(2026, 11, 3, 14, 0, 0, 0, time.UTC)
-
-// clock is a clock tests move by hand.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 // syncBuffer collects log output from several goroutines.
 type syncBuffer struct {
@@ -72,7 +55,7 @@ type env struct {
 	fake    *slackfake.Server
 	st      *store.DB
 	svc     *alerts.Service
-	clock   *clock
+	clock   *clock.Fake
 	adapter *Adapter
 	logs    *syncBuffer
 	posts   int
@@ -85,21 +68,13 @@ var oncall = alerts.Policy{Name: "oncall", Steps: []alerts.Step{{After: 15 * tim
 
 func newEnv(t *testing.T, opts ...slackfake.Option) *env {
 	t.Helper()
-	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "t.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
-	if err := sqlite.Migrate(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	e := &env{fake: slackfake.New(t, opts...), st: sqlite.New(db, nil), clock: &clock{t: t0}, logs: &syncBuffer{}}
+	e := &env{fake: slackfake.New(t, opts...), st: sqlitetest.Open(t), clock: clock.NewFake(t0), logs: &syncBuffer{}}
 	e.svc = alerts.NewService(e.st, alerts.Options{Routes: []alerts.Route{opsRoute}, Policies: []alerts.Policy{oncall}, Now: e.clock.Now})
 	h := bot.NewHandler(e.svc, nil, bot.Roles{
 		Responder: []string{"slack:U1", "slack:role:S1"},
 		Moderator: []string{"slack:U2"},
 	}, bot.Options{Now: e.clock.Now})
+	var err error
 	e.adapter, err = New(Options{
 		BotToken: botToken, AppToken: "xapp-test", SigningSecret: secret, APIURL: e.fake.APIURL(),
 		Handler: h, UserGroups: true, Now: e.clock.Now, PingInterval: time.Minute,

@@ -102,6 +102,7 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger, o appOpt
 	}
 	sources := make(map[string]watchers.Watcher, len(srcs))
 	checks := make(map[string]func(context.Context, *alerts.Watch) error)
+	rechecks := make(map[string]watchers.Rechecker)
 	names := make([]string, 0, len(srcs))
 	for _, src := range srcs {
 		for _, n := range src.names {
@@ -109,6 +110,9 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger, o appOpt
 			names = append(names, n)
 			if src.check != nil {
 				checks[n] = src.check
+			}
+			if src.recheck != nil {
+				rechecks[n] = src.recheck
 			}
 		}
 		if src.run != nil {
@@ -128,7 +132,7 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger, o appOpt
 	a.handler = bot.NewHandler(a.svc, a.registry, bot.Roles{
 		Responder: cfg.Roles.Responder, Moderator: cfg.Roles.Moderator, Admin: cfg.Roles.Admin,
 	}, bot.Options{Now: o.now, Status: a, Defaults: bot.WatchDefaults{Route: defaultRoute(cfg), Interval: 5 * time.Minute, Severity: alerts.SeverityMedium}})
-	deps := jobs.Deps{Watches: a.registry, Store: a.store, Timers: a.svc}
+	deps := jobs.Deps{Watches: a.registry, Store: a.store, Timers: a.svc, Rechecks: rechecks, Deletions: a.svc}
 	if o.work {
 		a.metrics = metrics.New(gauges{a}, log)
 		a.metrics.Registry.MustRegister(metrics.NewBudgetCollector(a.budgets))
@@ -156,7 +160,8 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger, o appOpt
 			Pace: pace(cfg.Delivery.PacePerChannel.Duration), GroupWindows: windows, NoticeAfter: cfg.Delivery.MaxAttemptsNoticeAfter, Now: o.now, Logger: log, Observer: a.metrics,
 		})
 	}
-	a.engine, err = jobs.New(db, d.river, deps, jobs.Options{Logger: log, RiverLogger: o.riverLog, RescueAfter: cfg.Store.RescueAfter.Duration})
+	a.engine, err = jobs.New(db, d.river, deps, jobs.Options{Logger: log, RiverLogger: o.riverLog, RescueAfter: cfg.Store.RescueAfter.Duration,
+		RecheckEvery: cfg.Scheduler.RecheckEvery.Duration, RecheckWindow: cfg.Scheduler.RecheckWindow.Duration})
 	if err != nil {
 		_ = db.Close()
 		return nil, err

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -59,18 +58,6 @@ func (f *slackFeed) polls() int {
 
 const slackE2ESecret = "e2e-signing-secret"
 
-// slackListenAddr returns a loopback address with a free port.
-func slackListenAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	_ = ln.Close()
-	return addr
-}
-
 // postSlackSigned sends a request signed as Slack would, waiting for the
 // listener to come up.
 func postSlackSigned(t *testing.T, rawURL, body string) {
@@ -101,7 +88,7 @@ func TestSlackEndToEnd(t *testing.T) {
 	fake := slackfake.New(t)
 	feed := newSlackFeed(t, "cartelboss", "the cartel is hiring")
 	dir := t.TempDir()
-	addr := slackListenAddr(t)
+	addr := freeAddr(t)
 	cfg := filepath.Join(dir, "lookout.toml")
 	writeFile(t, cfg, fmt.Sprintf(`
 [store]

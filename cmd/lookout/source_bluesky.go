@@ -27,7 +27,7 @@ func blueskySourceWith(cfg *config.Config, log *slog.Logger, budgets *ratelimit.
 		URL: bc.JetstreamURL, UserAgent: ua, HTTPClient: &http.Client{},
 		Logger: log.With("source", config.SourceBluesky),
 	})
-	return &source{names: []string{config.SourceBluesky}, watcher: blueskyWatcher{w, s}, run: s.Run}, nil
+	return &source{names: []string{config.SourceBluesky}, watcher: blueskyWatcher{w, s}, run: s.Run, recheck: w}, nil
 }
 
 // blueskyWatcher is the Bluesky watcher with its stream, so wireStreams

@@ -48,5 +48,5 @@ func mastodonSourceWith(cfg *config.Config, log *slog.Logger, budgets *ratelimit
 	if err != nil {
 		return nil, fmt.Errorf("source mastodon: %w", err)
 	}
-	return &source{names: []string{config.SourceMastodon}, watcher: w}, nil
+	return &source{names: []string{config.SourceMastodon}, watcher: w, recheck: w}, nil
 }

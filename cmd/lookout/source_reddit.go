@@ -34,7 +34,8 @@ func redditSourceWith(cfg *config.Config, log *slog.Logger, budgets *ratelimit.R
 		return nil, fmt.Errorf("source reddit: %w", err)
 	}
 	client := httpx.New(httpx.Options{UserAgent: rc.UserAgent, MaxBodyBytes: redditMaxBodyBytes, Logger: log})
-	return &source{names: []string{config.SourceReddit}, watcher: reddit.New(client, opts)}, nil
+	w := reddit.New(client, opts)
+	return &source{names: []string{config.SourceReddit}, watcher: w, recheck: w}, nil
 }
 
 // redditURLs returns the token and API base URLs for [sources.reddit]

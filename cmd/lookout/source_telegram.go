@@ -26,5 +26,6 @@ func telegramSource(cfg *config.Config, log *slog.Logger) (*source, error) {
 		return nil, fmt.Errorf("source telegram: %w", err)
 	}
 	client := httpx.New(httpx.Options{UserAgent: userAgent(""), MaxBodyBytes: telegramMaxBodyBytes, Logger: log})
-	return &source{names: []string{config.SourceTelegram}, watcher: telegram.New(client, opts)}, nil
+	w := telegram.New(client, opts)
+	return &source{names: []string{config.SourceTelegram}, watcher: w, recheck: w}, nil
 }

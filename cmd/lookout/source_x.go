@@ -38,5 +38,5 @@ func xSourceWith(cfg *config.Config, log *slog.Logger, budgets *ratelimit.Regist
 	if err != nil {
 		return nil, fmt.Errorf("source x: %w", err)
 	}
-	return &source{names: []string{config.SourceX}, watcher: w}, nil
+	return &source{names: []string{config.SourceX}, watcher: w, recheck: w}, nil
 }

@@ -24,6 +24,9 @@ type source struct {
 	// check, when set, vets a watch added at run time before it is
 	// stored.
 	check func(ctx context.Context, w *alerts.Watch) error
+	// recheck, when set, looks alerted posts up again for deletion; its
+	// names double as the Post.Platform of the posts it checks.
+	recheck watchers.Rechecker
 }
 
 // sourceBuilder builds one platform's adapter from the config, or returns

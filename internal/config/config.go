@@ -245,6 +245,11 @@ type Scheduler struct {
 	MaxConcurrentPerSource int      `toml:"max_concurrent_per_source"`
 	UnhealthyAfter         int      `toml:"unhealthy_after"` // consecutive failures before a notice
 	MaxBackoff             Duration `toml:"max_backoff"`
+	// RecheckEvery is how often alerted posts are looked up again for
+	// deletion ("0s" disables); RecheckWindow is how old an alert may be
+	// for its post to be re-checked.
+	RecheckEvery  Duration `toml:"recheck_every"`
+	RecheckWindow Duration `toml:"recheck_window"`
 }
 
 // Delivery tunes posting to chat.
@@ -274,6 +279,8 @@ func Default() *Config {
 			MaxConcurrentPerSource: 4,
 			UnhealthyAfter:         3,
 			MaxBackoff:             Duration{time.Hour},
+			RecheckEvery:           Duration{time.Hour},
+			RecheckWindow:          Duration{7 * 24 * time.Hour},
 		},
 		Delivery: Delivery{
 			MaxAttemptsNoticeAfter: 5,

@@ -17,6 +17,9 @@ const (
 	MinInterval = 10 * time.Second
 	// MaxJitter is the largest scheduler jitter, as a fraction of the interval.
 	MaxJitter = 0.5
+	// MinRecheckEvery is the shortest deletion re-check period: more often
+	// would spend rate-limit budgets for little.
+	MinRecheckEvery = 5 * time.Minute
 )
 
 var (
@@ -141,6 +144,10 @@ func (c *Config) validate() []Problem {
 	k.atLeast("scheduler.max_concurrent_per_source", int64(c.Scheduler.MaxConcurrentPerSource), 1)
 	k.atLeast("scheduler.unhealthy_after", int64(c.Scheduler.UnhealthyAfter), 1)
 	k.positiveDuration("scheduler.max_backoff", c.Scheduler.MaxBackoff)
+	if e := c.Scheduler.RecheckEvery; e.Duration != 0 {
+		k.durationAtLeast("scheduler.recheck_every", e, MinRecheckEvery)
+		k.positiveDuration("scheduler.recheck_window", c.Scheduler.RecheckWindow)
+	}
 	k.atLeast("delivery.max_attempts_notice_after", int64(c.Delivery.MaxAttemptsNoticeAfter), 1)
 	if c.Delivery.PacePerChannel.Duration < 0 {
 		k.add("delivery.pace_per_channel", "must not be negative (got %q)", c.Delivery.PacePerChannel.String())

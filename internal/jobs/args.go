@@ -30,3 +30,9 @@ type ReconcileArgs struct{}
 
 // Kind implements river.JobArgs.
 func (ReconcileArgs) Kind() string { return "reconcile" }
+
+// RecheckArgs looks recently alerted posts up again for deletion.
+type RecheckArgs struct{}
+
+// Kind implements river.JobArgs.
+func (RecheckArgs) Kind() string { return "recheck" }

@@ -27,6 +27,7 @@ const (
 	queuePoll    = "poll"
 	queueDeliver = "deliver"
 	queueTimer   = "timer"
+	queueRecheck = "recheck"
 )
 
 // Options tune the engine. Zero values take the defaults.
@@ -47,6 +48,10 @@ type Options struct {
 	// RiverLogger receives River's own logs; River is chatty at info, so
 	// callers usually give it a logger at warn. Default: Logger.
 	RiverLogger *slog.Logger
+	// RecheckEvery is how often alerted posts are looked up again for
+	// deletion; zero disables re-checks. RecheckWindow is how far back
+	// (by alert time); zero means DefaultRecheckWindow.
+	RecheckEvery, RecheckWindow time.Duration
 }
 
 func (o *Options) defaults() {
@@ -91,6 +96,11 @@ type Deps struct {
 		List(ctx context.Context) ([]*alerts.Watch, error)
 	}
 	Store alerts.Store
+	// Rechecks are the platforms' deletion re-checkers by Post.Platform,
+	// and Deletions the service that marks what they find; either nil
+	// disables re-checks.
+	Rechecks  map[string]watchers.Rechecker
+	Deletions Deletions
 }
 
 // Engine is the River client with Lookout's workers.
@@ -99,6 +109,8 @@ type Engine struct {
 	db     *sql.DB
 	deps   Deps
 	opts   Options
+	// recheckRotation is where each platform's next re-check starts.
+	recheckRotation rotation
 }
 
 // uniqueOpts make a job unique by its arguments while it is waiting or
@@ -144,17 +156,24 @@ func New(db *sql.DB, driver riverdriver.Driver[*sql.Tx], deps Deps, opts Options
 		river.AddWorker(workers, &deliverWorker{e: e})
 		river.AddWorker(workers, &timerWorker{e: e})
 		river.AddWorker(workers, &reconcileWorker{e: e})
+		river.AddWorker(workers, &recheckWorker{e: e})
 		cfg.Workers = workers
 		cfg.Queues = map[string]river.QueueConfig{
 			river.QueueDefault: {MaxWorkers: 1},
 			queuePoll:          {MaxWorkers: opts.PollWorkers},
 			queueDeliver:       {MaxWorkers: opts.DeliverWorkers},
 			queueTimer:         {MaxWorkers: opts.TimerWorkers},
+			queueRecheck:       {MaxWorkers: 1},
 		}
 		cfg.PeriodicJobs = []*river.PeriodicJob{
 			river.NewPeriodicJob(river.PeriodicInterval(opts.ReconcileEvery), func() (river.JobArgs, *river.InsertOpts) {
 				return ReconcileArgs{}, &river.InsertOpts{UniqueOpts: uniqueOpts}
 			}, &river.PeriodicJobOpts{ID: "reconcile", RunOnStart: true}),
+		}
+		if opts.RecheckEvery > 0 {
+			cfg.PeriodicJobs = append(cfg.PeriodicJobs, river.NewPeriodicJob(river.PeriodicInterval(opts.RecheckEvery), func() (river.JobArgs, *river.InsertOpts) {
+				return RecheckArgs{}, &river.InsertOpts{Queue: queueRecheck, UniqueOpts: uniqueOpts}
+			}, &river.PeriodicJobOpts{ID: "recheck"}))
 		}
 	}
 	c, err := river.NewClient(driver, cfg)

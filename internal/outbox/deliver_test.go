@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -12,32 +11,15 @@ import (
 	"time"
 
 	"github.com/lookoutbot/lookout/alerts"
+	"github.com/lookoutbot/lookout/internal/clock"
 	"github.com/lookoutbot/lookout/internal/outbox"
 	"github.com/lookoutbot/lookout/internal/store"
-	"github.com/lookoutbot/lookout/internal/store/sqlite"
+	"github.com/lookoutbot/lookout/internal/store/sqlite/sqlitetest"
 )
 
 // start is the fake clock's first reading: whole seconds, so times survive
 // the store's microsecond columns unchanged.
 var start = time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
-
-// fakeClock is a clock tests move by hand.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 // The route every test alert goes to: two Slack channels and a Discord one.
 const (
@@ -120,7 +102,7 @@ func (f *fakeNotifier) got() []call {
 type env struct {
 	st      *store.DB
 	svc     *alerts.Service
-	clock   *fakeClock
+	clock   *clock.Fake
 	slack   *fakeNotifier
 	discord *fakeNotifier
 	posts   int // posts stored by alert, for unique ids
@@ -128,19 +110,10 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "t.db"))
-	if err != nil {
-		t.Fatalf("open store: %v", err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
-	if err := sqlite.Migrate(ctx, db); err != nil {
-		t.Fatalf("migrate: %v", err)
-	}
-	st := sqlite.New(db, nil)
-	clock := &fakeClock{t: start}
-	svc := alerts.NewService(st, alerts.Options{Routes: []alerts.Route{opsRoute}, Now: clock.Now})
-	return &env{st: st, svc: svc, clock: clock, slack: &fakeNotifier{}, discord: &fakeNotifier{}}
+	st := sqlitetest.Open(t)
+	clk := clock.NewFake(start)
+	svc := alerts.NewService(st, alerts.Options{Routes: []alerts.Route{opsRoute}, Now: clk.Now})
+	return &env{st: st, svc: svc, clock: clk, slack: &fakeNotifier{}, discord: &fakeNotifier{}}
 }
 
 func (e *env) deliverer(opts outbox.Options) *outbox.Deliverer {

@@ -2,7 +2,6 @@ package bluesky
 
 import (
 	"context"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -10,7 +9,7 @@ import (
 	"time"
 
 	"github.com/lookoutbot/lookout/alerts"
-	"github.com/lookoutbot/lookout/internal/store/sqlite"
+	"github.com/lookoutbot/lookout/internal/store/sqlite/sqlitetest"
 	"github.com/lookoutbot/lookout/watchers/match"
 )
 
@@ -83,16 +82,7 @@ type streamEnv struct {
 }
 
 func newStreamEnv(t testing.TB) *streamEnv {
-	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "lookout.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
-	if err := sqlite.Migrate(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	st := sqlite.New(db, nil)
+	st := sqlitetest.Open(t)
 	svc := alerts.NewService(st, alerts.Options{Routes: []alerts.Route{{Name: "default", Destinations: []alerts.Destination{"console"}}}})
 	e := &streamEnv{
 		t: t, store: st,

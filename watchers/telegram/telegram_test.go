@@ -11,13 +11,16 @@ import (
 	"time"
 
 	"github.com/lookoutbot/lookout/alerts"
+	"github.com/lookoutbot/lookout/internal/clock"
 	"github.com/lookoutbot/lookout/internal/httpx"
 	"github.com/lookoutbot/lookout/watchers"
 )
 
-func newTestWatcher(t *testing.T, baseURL string, opts Options) (*Watcher, *clock) {
+// newTestWatcher returns a watcher of the fake at baseURL and the manual
+// clock of its per-channel interval.
+func newTestWatcher(t *testing.T, baseURL string, opts Options) (*Watcher, *clock.Fake) {
 	t.Helper()
-	clk := &clock{t: time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC)}
+	clk := clock.NewFake(time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC))
 	opts.BaseURL = baseURL
 	opts.Now = clk.Now
 	client := httpx.New(httpx.Options{RetryMax: -1, RetryWaitMin: time.Millisecond, RetryWaitMax: time.Millisecond})

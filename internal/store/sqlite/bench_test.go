@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/lookoutbot/lookout/alerts"
-	"github.com/lookoutbot/lookout/internal/store/sqlite"
+	"github.com/lookoutbot/lookout/internal/store/sqlite/sqlitetest"
 	"github.com/lookoutbot/lookout/internal/store/storetest"
 )
 
@@ -17,7 +17,8 @@ import (
 //	go test -run '^$' -bench UpdateIngest ./internal/store/sqlite
 func BenchmarkUpdateIngest(b *testing.B) {
 	const postsPerPoll = 20
-	s := sqlite.New(openDB(b), storetest.NewJobs())
+	s := sqlitetest.Open(b)
+	s.SetJobs(storetest.NewJobs())
 	ctx := b.Context()
 	now := time.Date(2026, 11, 3, 14, 0, 0, 0, time.UTC)
 	raw := []byte(`{"id":"0000000000","text":"a representative payload of a few hundred bytes, as platforms send them","author":{"id":"42","handle":"someone"},"media":[]}`)

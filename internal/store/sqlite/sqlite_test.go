@@ -14,32 +14,21 @@ import (
 	"github.com/lookoutbot/lookout/alerts"
 	"github.com/lookoutbot/lookout/internal/store"
 	"github.com/lookoutbot/lookout/internal/store/sqlite"
+	"github.com/lookoutbot/lookout/internal/store/sqlite/sqlitetest"
 	"github.com/lookoutbot/lookout/internal/store/storetest"
 )
-
-// openDB opens and migrates a database in a temporary directory.
-func openDB(t testing.TB) *sql.DB {
-	t.Helper()
-	db, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "lookout.db"))
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
-	if err := sqlite.Migrate(t.Context(), db); err != nil {
-		t.Fatalf("Migrate: %v", err)
-	}
-	return db
-}
 
 func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) (alerts.Store, *storetest.Jobs) {
 		jobs := storetest.NewJobs()
-		return sqlite.New(openDB(t), jobs), jobs
+		st := sqlitetest.Open(t)
+		st.SetJobs(jobs)
+		return st, jobs
 	})
 }
 
 func TestOpenSettings(t *testing.T) {
-	db := openDB(t)
+	db, _ := sqlitetest.OpenDB(t)
 	cases := []struct {
 		pragma string
 		want   string
@@ -73,7 +62,7 @@ func TestOpenRejectsDSN(t *testing.T) {
 }
 
 func TestMigrateTwiceIsNoOp(t *testing.T) {
-	db := openDB(t) // migrated once
+	db, _ := sqlitetest.OpenDB(t) // migrated once
 	before := appliedMigrations(t, db)
 	if err := sqlite.Migrate(t.Context(), db); err != nil {
 		t.Fatalf("second Migrate: %v", err)
@@ -188,7 +177,7 @@ func appliedMigrations(t *testing.T, db *sql.DB) []string {
 }
 
 func TestJobsSetLater(t *testing.T) {
-	s := sqlite.New(openDB(t), nil)
+	s := sqlitetest.Open(t)
 	ctx := t.Context()
 	insert := func() (*alerts.Delivery, *alerts.Timer) {
 		t.Helper()
@@ -220,7 +209,7 @@ func TestJobsSetLater(t *testing.T) {
 }
 
 func TestSQLTx(t *testing.T) {
-	s := sqlite.New(openDB(t), nil)
+	s := sqlitetest.Open(t)
 	err := s.Update(t.Context(), func(tx alerts.Tx) error {
 		sqlTx, ok := store.SQLTx(tx)
 		if !ok {
