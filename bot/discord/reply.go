@@ -178,6 +178,9 @@ func statusEmbed(st *bot.Status) *discordgo.MessageEmbed {
 		}
 		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: "Failed deliveries", Value: strings.TrimSpace(b.String())})
 	}
+	for _, l := range st.Replicas {
+		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: "Replica", Value: escape(l)})
+	}
 	for _, l := range st.Budgets {
 		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: "Budget", Value: escape(l)})
 	}

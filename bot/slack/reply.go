@@ -154,6 +154,9 @@ func statusLines(b *replyBuilder, st *bot.Status) {
 	for _, d := range st.Failed {
 		b.line(fmt.Sprintf(":x: %s to %s failed: %s", alerts.FormatRef(d.AlertID), safeCut(string(d.Destination), 80), safeCut(d.LastError, 300)))
 	}
+	for _, r := range st.Replicas {
+		b.line("*Replica* " + safeCut(r, 300))
+	}
 	for _, s := range st.Budgets {
 		b.line(safeCut(s, 300))
 	}

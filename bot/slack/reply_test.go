@@ -26,6 +26,8 @@ func TestReplyGolden(t *testing.T) {
 			Deliveries: map[alerts.DeliveryState]int{alerts.DeliveryFailed: 1},
 			Failed:     []*alerts.Delivery{{AlertID: 4, Destination: "slack:C1", LastError: "slack chat.postMessage: not_in_channel"}},
 			Queue:      map[string]int{"deliver:available": 1},
+			Replicas:   []string{"host-a:41 (version v1, up 2h, seen just now), holds bluesky:stream"},
+			Budgets:    []string{"x:app:search: 17 of 450 left, resets in 12m"},
 		}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
