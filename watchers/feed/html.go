@@ -2,10 +2,11 @@ package feed
 
 import (
 	"strings"
-	"unicode/utf8"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
+
+	"github.com/lookoutbot/lookout/internal/plaintext"
 )
 
 // maxTextBytes caps Post.Text. Feeds that put whole articles in
@@ -60,7 +61,7 @@ func looksLikeHTML(s string) bool {
 // line in a row, and the result trimmed.
 func htmlToText(s string) string {
 	if !looksLikeHTML(s) {
-		return tidyLines(html.UnescapeString(s))
+		return plaintext.TidyLines(html.UnescapeString(s))
 	}
 	var b strings.Builder
 	atLineStart := true
@@ -76,7 +77,7 @@ func htmlToText(s string) string {
 		switch tt {
 		case html.ErrorToken:
 			// io.EOF, or the input ended mid-tag: either way keep what we have.
-			return tidyLines(b.String())
+			return plaintext.TidyLines(b.String())
 		case html.TextToken:
 			if skip > 0 {
 				continue
@@ -141,37 +142,5 @@ func htmlToText(s string) string {
 	}
 }
 
-// tidyLines collapses whitespace within each line, keeps at most one blank
-// line in a row and trims blank lines at both ends.
-func tidyLines(s string) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	lines := strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n")
-	out := make([]string, 0, len(lines))
-	blank := false
-	for _, line := range lines {
-		line = strings.Join(strings.Fields(line), " ")
-		if line == "" {
-			blank = len(out) > 0
-			continue
-		}
-		if blank {
-			out = append(out, "")
-			blank = false
-		}
-		out = append(out, line)
-	}
-	return strings.Join(out, "\n")
-}
-
-// truncate cuts s to at most n bytes, at a rune boundary, ending with an
-// ellipsis when it had to cut.
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	n -= len(ellipsis)
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:max(n, 0)] + ellipsis
-}
+// truncate cuts s to at most n bytes without splitting a character.
+func truncate(s string, n int) string { return plaintext.Truncate(s, n, ellipsis) }

@@ -2,10 +2,11 @@ package mastodon
 
 import (
 	"strings"
-	"unicode/utf8"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
+
+	"github.com/lookoutbot/lookout/internal/plaintext"
 )
 
 // ellipsis marks text that was cut, and links Mastodon shortened.
@@ -159,15 +160,5 @@ func tidy(s string) string {
 	return strings.Join(out, "\n")
 }
 
-// truncate cuts s to at most n bytes at a rune boundary, ending with an
-// ellipsis when it had to cut.
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	n -= len(ellipsis)
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:max(n, 0)] + ellipsis
-}
+// truncate cuts s to at most n bytes without splitting a character.
+func truncate(s string, n int) string { return plaintext.Truncate(s, n, ellipsis) }

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+
+	"github.com/lookoutbot/lookout/internal/plaintext"
 )
 
 // Wire types of Reddit's listings (https://www.reddit.com/dev/api#listings):
@@ -115,13 +117,5 @@ func validFullname(s string) bool {
 	return true
 }
 
-// truncate cuts s to at most n bytes without splitting a rune.
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && (s[n]&0xC0) == 0x80 {
-		n--
-	}
-	return s[:n]
-}
+// truncate cuts s to at most n bytes without splitting a character.
+func truncate(s string, n int) string { return plaintext.Truncate(s, n, "") }

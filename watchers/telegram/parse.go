@@ -13,6 +13,7 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/lookoutbot/lookout/alerts"
+	"github.com/lookoutbot/lookout/internal/plaintext"
 )
 
 // This file reads the t.me/s/<channel> preview page. Its markup is not a
@@ -289,13 +290,5 @@ func collapseSpace(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
-// truncate cuts s to at most n bytes without splitting a rune.
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && (s[n]&0xC0) == 0x80 {
-		n--
-	}
-	return s[:n]
-}
+// truncate cuts s to at most n bytes without splitting a character.
+func truncate(s string, n int) string { return plaintext.Truncate(s, n, "") }
