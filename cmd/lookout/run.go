@@ -170,6 +170,14 @@ func (a *app) heartbeat(ctx context.Context, every time.Duration) error {
 		}
 		select {
 		case <-ctx.Done():
+			// A clean stop leaves the list at once instead of after three
+			// missed heartbeats.
+			sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			me.SeenAt, me.Holds = time.Time{}, nil
+			if err := a.store.Update(sctx, func(tx alerts.Tx) error { return tx.PutReplica(sctx, me) }); err != nil {
+				a.log.Warn("heartbeat_failed", "err", err)
+			}
 			return nil
 		case <-t.C:
 		}

@@ -36,4 +36,7 @@ func TestStatusShowsReplicasAndBudgetsSavedByRun(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
+	if _, out, _ := lookout(t, cfgPath, "status"); strings.Contains(out, "replica ") {
+		t.Fatalf("after a clean stop the replica is still listed:\n%s", out)
+	}
 }
