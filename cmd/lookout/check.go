@@ -32,6 +32,24 @@ func cmdCheck(_ context.Context, e *env, args []string) error {
 		if len(w.Keywords) == 0 {
 			continue
 		}
+		if len(w.Accounts) == 0 {
+			// A keyword-only watch on a search-based source needs a literal
+			// term the platform can search for in every rule.
+			var kinds match.SearchKind
+			switch w.Source {
+			case config.SourceX:
+				kinds = match.SearchAll
+			case config.SourceReddit:
+				kinds = match.SearchWord | match.SearchPhrase | match.SearchHashtag | match.SearchMention
+			}
+			if kinds != 0 {
+				if _, err := match.SearchCover(w.Keywords, kinds); err != nil {
+					msg := strings.ReplaceAll(err.Error(), alerts.ErrInvalid.Error()+": ", "")
+					problems = append(problems, fmt.Sprintf("watch[%d].keywords (%s): %s", i, w.Name, msg))
+					continue
+				}
+			}
+		}
 		rules, err := match.Compile(w.Keywords)
 		if err != nil {
 			msg := strings.ReplaceAll(err.Error(), alerts.ErrInvalid.Error()+": ", "")

@@ -332,3 +332,22 @@ func TestKillAndRestart(t *testing.T) {
 		t.Fatalf("an extra alert was printed:\n%s", printed())
 	}
 }
+
+func TestCheckRefusesUnsearchableKeywordOnlyWatch(t *testing.T) {
+	cfg := filepath.Join(t.TempDir(), "x.toml")
+	writeFile(t, cfg, `
+[sources.x]
+bearer_token = "t"
+[[watch]]
+name = "w"
+source = "x"
+keywords = ["sicari*~leet", "balacera NEAR/3 escuela -simulacro"]
+[[route]]
+name = "default"
+console = true
+`)
+	code, _, errOut := lookout(t, cfg, "check")
+	if code != 1 || !strings.Contains(errOut, `keyword "sicari*~leet" cannot be searched for`) || strings.Contains(errOut, "balacera") {
+		t.Fatalf("check: exit %d, stderr %q; want only the unsearchable rule refused", code, errOut)
+	}
+}

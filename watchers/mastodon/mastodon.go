@@ -11,8 +11,10 @@
 //
 // A watch without accounts reads the hashtag timelines of its keywords on
 // the configured instance (GET /api/v1/timelines/tag/:tag). Mastodon has
-// no search usable for plain words, so such a watch must use #hashtags;
-// otherwise each poll fails with a permanent error that says so.
+// no search usable for plain words, so each rule of such a watch needs a
+// #hashtag that every post it matches carries ("#cjng AND plaza" reads
+// #cjng; see watchTags); otherwise each poll fails with a permanent error
+// that says which rule and why.
 //
 // Every timeline is read with min_id, which returns the statuses right
 // after the given id, and paged forward until a page comes back short.

@@ -4,7 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
+
+	"github.com/lookoutbot/lookout/watchers/match"
 )
 
 // accountRef is a watched account as written in a watch: "user",
@@ -45,30 +48,19 @@ func parseAccount(s string) (accountRef, error) {
 	return accountRef{key: key, user: user, domain: domain}, nil
 }
 
-// keywordTag returns the hashtag (without '#', lower case) of a keyword
-// that is exactly one hashtag, such as "#Cartel". Only those can be read
-// from a hashtag timeline with the certainty that nothing the keyword
-// matches is elsewhere: a rule such as "#cartel OR plaza" also matches
-// posts without the tag, which no Mastodon timeline lists.
-func keywordTag(kw string) (string, bool) {
-	name, ok := strings.CutPrefix(strings.TrimSpace(kw), "#")
-	if !ok || !hashtagRe.MatchString(name) {
-		return "", false
-	}
-	return strings.ToLower(name), true
-}
-
 // errPlainKeywords explains why a keyword-only watch needs hashtags.
 var errPlainKeywords = errors.New("no Mastodon search is usable for watching words " +
 	"(full-text search needs a logged-in user and an instance with search enabled, and misses posts); " +
-	"a watch without accounts reads hashtag timelines: use #hashtags, one per keyword (such as \"#cartel\"), " +
+	"a watch without accounts reads the timelines of #hashtags, so each rule needs a #hashtag that every post it matches carries " +
+	"(such as \"#cartel\", \"#cjng AND plaza\" or #\"gente nueva\"), " +
 	"or add accounts so the keywords filter their posts")
 
 // CheckWatch reports what keeps a Mastodon watch from working, without
 // any network access: accounts that are not handles, and keywords that
 // cannot be watched. Keywords of a watch with accounts only filter those
 // accounts' posts, so any keyword works; a watch without accounts reads
-// hashtag timelines, so each keyword must be a single #hashtag.
+// hashtag timelines, so each rule needs a #hashtag that every post it
+// matches carries (see watchTags).
 func CheckWatch(accounts, keywords []string) error {
 	var errs []error
 	for _, a := range accounts {
@@ -85,23 +77,38 @@ func CheckWatch(accounts, keywords []string) error {
 }
 
 // watchTags returns the hashtag timelines a keyword-only watch reads, in
-// keyword order without repeats.
+// keyword order without repeats: the search cover of its rules made only
+// of hashtags (match.SearchCover), so every post a rule matches carries
+// one of them and the timelines miss none. "#cjng AND plaza" reads #cjng;
+// "#cjng OR plaza" is refused, since plaza alone may be in a post with no
+// tag, which no Mastodon timeline lists.
 func watchTags(keywords []string) ([]string, error) {
-	var tags, plain []string
-	seen := map[string]bool{}
-	for _, kw := range keywords {
-		t, ok := keywordTag(kw)
-		if !ok {
-			plain = append(plain, fmt.Sprintf("%q", kw))
-			continue
+	if len(keywords) == 0 {
+		return nil, nil
+	}
+	cv, err := match.SearchCover(keywords, match.SearchHashtag)
+	var ce *match.CoverError
+	switch {
+	case errors.As(err, &ce) && len(ce.Entries) > 0:
+		var names, why []string
+		for _, u := range ce.Entries {
+			names = append(names, fmt.Sprintf("%q", u.Keyword))
+			why = append(why, u.Reasons...)
 		}
-		if !seen[t] {
-			seen[t] = true
+		return nil, fmt.Errorf("keywords %s cannot be watched (%s): %w", strings.Join(names, ", "), strings.Join(why, "; "), errPlainKeywords)
+	case err != nil:
+		return nil, fmt.Errorf("keywords cannot be watched: %w", err)
+	}
+	found, _ := cv.Hashtags()
+	tags := make([]string, 0, len(found))
+	for _, t := range found {
+		t = strings.ToLower(t)
+		if !hashtagRe.MatchString(t) {
+			return nil, fmt.Errorf("hashtag #%s cannot be read from a Mastodon tag timeline: %w", t, errPlainKeywords)
+		}
+		if !slices.Contains(tags, t) {
 			tags = append(tags, t)
 		}
-	}
-	if len(plain) > 0 {
-		return nil, fmt.Errorf("keywords %s cannot be watched: %w", strings.Join(plain, ", "), errPlainKeywords)
 	}
 	return tags, nil
 }

@@ -36,24 +36,34 @@ func TestParseAccount(t *testing.T) {
 	}
 }
 
-func TestKeywordTag(t *testing.T) {
+func TestWatchTags(t *testing.T) {
 	tests := []struct {
-		kw, tag string
-		ok      bool
+		keywords []string
+		want     string // the tags joined by ","; "" for an error
 	}{
-		{"#Cartel", "cartel", true},
-		{" #año_2026 ", "año_2026", true},
-		{"#日本", "日本", true},
-		{"cartel", "", false},
-		{"#cartel OR plaza", "", false},
-		{"#cartel AND plaza", "", false},
-		{`#"gente nueva"`, "", false},
-		{"#", "", false},
-		{"##x", "", false},
+		{[]string{"#Cartel"}, "cartel"},
+		{[]string{" #año_2026 "}, "año_2026"},
+		{[]string{"#日本"}, "日本"},
+		{[]string{"#Cartel", " #plaza", "#cartel"}, "cartel,plaza"},
+		{[]string{"#cartel AND plaza"}, "cartel"},
+		{[]string{"#cjng AND plaza -simulacro"}, "cjng"},
+		{[]string{"#cjng OR (#cartel plaza)"}, "cjng,cartel"},
+		{[]string{`#"gente nueva"`}, "gentenueva,gente_nueva"},
+		{[]string{"(#cjng OR #mencho) NEAR/3 plaza"}, ""},
+		{[]string{"cartel"}, ""},
+		{[]string{"#cartel OR plaza"}, ""},
+		{[]string{"#cartel~leet"}, ""},
+		{[]string{"#"}, ""},
+		{[]string{"##x"}, ""},
+		{[]string{"#🔫"}, ""},
 	}
 	for _, tt := range tests {
-		if got, ok := keywordTag(tt.kw); got != tt.tag || ok != tt.ok {
-			t.Errorf("keywordTag(%q) = %q, %v; want %q, %v", tt.kw, got, ok, tt.tag, tt.ok)
+		got, err := watchTags(tt.keywords)
+		switch {
+		case tt.want == "" && err == nil:
+			t.Errorf("watchTags(%q) = %q; want an error", tt.keywords, got)
+		case tt.want != "" && (err != nil || strings.Join(got, ",") != tt.want):
+			t.Errorf("watchTags(%q) = %q, %v; want %s", tt.keywords, got, err, tt.want)
 		}
 	}
 }
@@ -66,7 +76,9 @@ func TestCheckWatch(t *testing.T) {
 	}{
 		{"hashtags only", nil, []string{"#cartel", "#plaza"}, ""},
 		{"accounts with words", []string{"cartel@m.example"}, []string{"plaza", "a OR b"}, ""},
-		{"words without accounts", nil, []string{"#cartel", "plaza"}, `keywords "plaza" cannot be watched`},
+		{"words without accounts", nil, []string{"#cartel", "plaza"}, `keywords "plaza" cannot be watched ("plaza" is a word`},
+		{"hashtag rule without accounts", nil, []string{"#cjng AND plaza"}, ""},
+		{"prefix without accounts", nil, []string{"#cjng OR sicari*"}, `"sicari*" is a prefix*`},
 		{"bad account", []string{"not a handle"}, nil, `account "not a handle" is not a Mastodon handle`},
 	}
 	for _, tt := range tests {

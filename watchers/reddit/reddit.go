@@ -37,6 +37,7 @@ import (
 	"github.com/lookoutbot/lookout/alerts"
 	"github.com/lookoutbot/lookout/internal/httpx"
 	"github.com/lookoutbot/lookout/watchers"
+	"github.com/lookoutbot/lookout/watchers/match"
 )
 
 // Platform is the Post.Platform of Reddit posts.
@@ -124,55 +125,50 @@ func parseAccount(raw string) (target, error) {
 	return target{}, fmt.Errorf("%w: reddit account %q must be a subreddit (r/NAME) or a user (u/NAME)", alerts.ErrInvalid, raw)
 }
 
+// searchKinds are the literals Reddit search can look for; it has no
+// hashtags, mentions or author filter usable inside an OR, so hashtags
+// and mentions are searched as their words.
+const searchKinds = match.SearchWord | match.SearchPhrase | match.SearchHashtag | match.SearchMention
+
 // searchQuery turns a watch's keywords into one Reddit search that finds
-// every post the matcher could accept (Reddit's search is looser: it
-// stems), so the matcher decides. Only keywords with a direct Reddit
-// equivalent are accepted: a word, a #hashtag, a "quoted phrase" or plain
-// words (which Reddit ANDs, a superset of the phrase). Rule operators,
-// regexes and filters (NOT, NEAR, /re/, from:, lang:, prefix*) have none,
-// so a watch using them must name subreddits instead.
+// every post the matcher could accept: the OR of their search cover
+// (match.SearchCover), literal terms of which every matching post holds
+// one. Reddit's search is looser still (it stems), so the matcher
+// decides. A rule with no literal to search for (prefix*, /regex/, ~leet,
+// from: alone) is refused, naming it: the watch must name subreddits.
 func searchQuery(keywords []string) (string, error) {
-	parts := make([]string, 0, len(keywords))
-	for _, kw := range keywords {
-		kw = strings.TrimSpace(kw)
-		switch {
-		case len(kw) >= 2 && kw[0] == '"' && kw[len(kw)-1] == '"' && !strings.Contains(kw[1:len(kw)-1], `"`):
-			parts = append(parts, kw)
-		case plainWords.MatchString(kw) && !hasOperator(kw):
-			words := strings.Fields(strings.ReplaceAll(kw, "#", ""))
-			if len(words) == 1 {
-				parts = append(parts, words[0])
-			} else {
-				parts = append(parts, "("+strings.Join(words, " ")+")")
-			}
-		case kw == "":
-		default:
-			return "", fmt.Errorf("%w: keyword %q uses rule syntax Reddit's search cannot run; watch subreddits (r/NAME) instead and the matcher applies it to every post", alerts.ErrInvalid, kw)
+	cv, err := match.SearchCover(keywords, searchKinds)
+	if err != nil {
+		return "", fmt.Errorf("reddit search: %w; watch subreddits (r/NAME) instead and the matcher applies the rules to every post", err)
+	}
+	parts := make([]string, 0, len(cv.Terms))
+	for _, t := range cv.Terms {
+		// #cartel and cartel are one term to Reddit.
+		if p := queryTerm(t); !slices.Contains(parts, p) {
+			parts = append(parts, p)
 		}
 	}
 	q := strings.Join(parts, " OR ")
-	switch {
-	case q == "":
-		return "", fmt.Errorf("%w: reddit search needs at least one keyword", alerts.ErrInvalid)
-	case len(q) > maxQueryLength:
+	if len(q) > maxQueryLength {
 		return "", fmt.Errorf("%w: keywords make a Reddit search of %d characters (limit %d): split the watch or watch subreddits", alerts.ErrInvalid, len(q), maxQueryLength)
 	}
 	return q, nil
 }
 
-// plainWords matches words and #hashtags separated by spaces.
-var plainWords = regexp.MustCompile(`^#?[\p{L}\p{N}_'-]+( +#?[\p{L}\p{N}_'-]+)*$`)
+// queryTerm writes one cover term in Reddit's search syntax.
+func queryTerm(t match.SearchTerm) string {
+	switch {
+	case t.Kind == match.SearchPhrase || isOperator(t.Text):
+		return `"` + strings.Join(strings.Fields(strings.ReplaceAll(t.Text, `"`, " ")), " ") + `"`
+	}
+	return t.Text
+}
 
-// hasOperator reports whether plain words include a rule operator.
-func hasOperator(kw string) bool {
-	for _, w := range strings.Fields(kw) {
-		switch w {
-		case "AND", "OR", "NOT", "NEAR":
-			return true
-		}
-		if strings.HasPrefix(w, "-") || strings.HasPrefix(w, "NEAR") {
-			return true
-		}
+// isOperator reports words Reddit search reads as operators.
+func isOperator(w string) bool {
+	switch w {
+	case "AND", "OR", "NOT":
+		return true
 	}
 	return false
 }

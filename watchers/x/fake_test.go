@@ -240,7 +240,10 @@ func (f *fakeX) serveUsers(w http.ResponseWriter, q map[string][]string) {
 	_ = json.NewEncoder(w).Encode(out)
 }
 
-var fromPattern = regexp.MustCompile(`from:([0-9A-Za-z_]+)`)
+var (
+	fromPattern = regexp.MustCompile(`from:([0-9A-Za-z_]+)`)
+	langPattern = regexp.MustCompile(` lang:([a-z]+)`)
+)
 
 func (f *fakeX) serveSearch(w http.ResponseWriter, q map[string][]string) {
 	query := first(q, "query")
@@ -268,6 +271,11 @@ func (f *fakeX) serveSearch(w http.ResponseWriter, q map[string][]string) {
 		froms[m[1]] = true
 	}
 	rest := fromPattern.ReplaceAllString(query, "")
+	lang := ""
+	if m := langPattern.FindStringSubmatch(rest); m != nil {
+		lang = m[1]
+		rest = langPattern.ReplaceAllString(rest, "")
+	}
 	rest = strings.NewReplacer("(", " ", ")", " ").Replace(rest)
 	var terms []string
 	for _, t := range strings.Split(rest, " OR ") {
@@ -281,7 +289,7 @@ func (f *fakeX) serveSearch(w http.ResponseWriter, q map[string][]string) {
 		if p.Created.Before(windowStart) {
 			continue
 		}
-		if len(froms) > 0 && !froms[p.AuthorID] {
+		if len(froms) > 0 && !froms[p.AuthorID] || lang != "" && p.Lang != lang {
 			continue
 		}
 		text := strings.ToLower(p.Text + " " + p.Note)

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/lookoutbot/lookout/watchers/match"
 )
 
 // Search queries (https://docs.x.com/x-api/posts/search/integrate/build-a-query).
@@ -60,24 +62,35 @@ func accountQuery(ids []string, suffix string) string {
 	return b.String()
 }
 
-// plainToken is a keyword X can take unquoted: one word or one hashtag.
-var plainToken = regexp.MustCompile(`^#?[\p{L}\p{N}_]+$`)
+// plainToken is a word X can take unquoted.
+var plainToken = regexp.MustCompile(`^[\p{L}\p{N}_]+$`)
 
-// searchTerm renders one watch keyword (a word, a phrase with or without
-// quotes, or a #hashtag) as a query term. The query only narrows what X
-// returns; Lookout's matcher still decides.
-func searchTerm(kw string) string {
-	s := strings.TrimSpace(kw)
-	if len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' {
-		s = strings.TrimSpace(s[1 : len(s)-1])
+// searchLang is a language X's lang: operator accepts (no regions).
+var searchLang = regexp.MustCompile(`^[a-z]{2,3}$`)
+
+// queryTerm writes one term of a search cover in X's query syntax. The
+// query only narrows what X returns; Lookout's matcher still decides.
+func queryTerm(t match.SearchTerm) (string, error) {
+	switch t.Kind {
+	case match.SearchWord:
+		if plainToken.MatchString(t.Text) && !isOperatorWord(t.Text) {
+			return t.Text, nil
+		}
+		return quoted(t.Text), nil
+	case match.SearchPhrase:
+		return quoted(t.Text), nil
+	case match.SearchFrom:
+		if !usernamePattern.MatchString(t.Text) && !validID(t.Text) {
+			return "", fmt.Errorf("from:%s is not an X account (a username or a user id)", t.Text)
+		}
 	}
-	if plainToken.MatchString(s) && !isOperatorWord(s) {
-		return s
-	}
-	// X has no escape for a quote inside a phrase; the matcher still
-	// checks the keyword as written.
-	s = strings.Join(strings.Fields(strings.ReplaceAll(s, `"`, " ")), " ")
-	return `"` + s + `"`
+	return t.String(), nil
+}
+
+// quoted is an exact-phrase term. X has no escape for a quote inside a
+// phrase; the matcher still checks the keyword as written.
+func quoted(s string) string {
+	return `"` + strings.Join(strings.Fields(strings.ReplaceAll(s, `"`, " ")), " ") + `"`
 }
 
 // isOperatorWord reports words X would read as query syntax.
@@ -89,66 +102,90 @@ func isOperatorWord(s string) bool {
 	return false
 }
 
-// literalPhrase is a keyword that is plain words (or one #hashtag), with or
-// without quotes, and no rule syntax.
-var literalPhrase = regexp.MustCompile(`^"?#?[\p{L}\p{N}_]+(?:[ '.,-]+[\p{L}\p{N}_]+)*"?$`)
-
-// ruleWords are the matcher's operators; a keyword holding one is a rule.
-var ruleWords = regexp.MustCompile(`(^|[\s"(])(AND|OR|NOT|NEAR(/\d+)?)([\s")]|$)`)
-
-// literal reports whether a keyword is a word, a phrase or a hashtag, which
-// X search can look for as is. Rules (AND/OR/NOT/NEAR, prefix*, /regex/,
-// lang:, from:, options) are left to the matcher: a search query built
-// from them might miss posts the rule matches.
-func literal(kw string) bool {
-	s := strings.TrimSpace(kw)
-	return literalPhrase.MatchString(s) && !ruleWords.MatchString(s)
+// coverTerms derives the search cover of a watch's keywords
+// (match.SearchCover): query terms such that every post any rule matches
+// holds one of them, and " lang:xx" when every rule requires a language.
+func coverTerms(keywords []string) ([]string, string, error) {
+	cv, err := match.SearchCover(keywords, match.SearchAll)
+	if err != nil {
+		return nil, "", fmt.Errorf("x search: %w; or add accounts to the watch so its keywords only filter their posts", err)
+	}
+	terms := make([]string, 0, len(cv.Terms))
+	for _, t := range cv.Terms {
+		q, err := queryTerm(t)
+		if err != nil {
+			return nil, "", fmt.Errorf("x search: %w", err)
+		}
+		terms = append(terms, q)
+	}
+	suffix := ""
+	if searchLang.MatchString(cv.Lang) {
+		suffix = " lang:" + cv.Lang
+	}
+	return terms, suffix, nil
 }
 
-// keywordQueries packs a watch's keywords into OR queries of at most
-// maxQueryLen characters. It refuses keywords that are rules rather than
-// literal terms, since the query must find every post the matcher would
-// accept.
+// keywordQueries packs the search cover of a watch's keywords into
+// "t1 OR \"t 2\" OR #t3" queries of at most maxQueryLen characters,
+// parenthesised when a lang: filter follows. It fails, naming each
+// keyword and why, when a rule has no literal X could search for (prefix*,
+// /regex/, ~leet…): such a query could miss posts the rule matches.
 func keywordQueries(keywords []string) ([]string, error) {
-	var out []string
-	var b strings.Builder
-	seen := map[string]bool{}
-	for _, kw := range keywords {
-		if !literal(kw) {
-			return nil, fmt.Errorf("keyword %q is a rule X search cannot express as is; use words, phrases and #hashtags in an X keyword watch, or add accounts to the watch so the rule only filters their posts", kw)
-		}
-		t := searchTerm(kw)
-		if t == `""` || seen[t] {
-			continue
-		}
-		seen[t] = true
-		if len(t) > maxQueryLen {
-			return nil, fmt.Errorf("keyword %q is longer than X's %d-character query limit", kw, maxQueryLen)
-		}
-		if b.Len() > 0 && b.Len()+len(orSep)+len(t) > maxQueryLen {
-			out = append(out, b.String())
-			b.Reset()
-		}
-		if b.Len() > 0 {
-			b.WriteString(orSep)
-		}
-		b.WriteString(t)
+	terms, suffix, err := coverTerms(keywords)
+	if err != nil {
+		return nil, err
 	}
-	if b.Len() > 0 {
-		out = append(out, b.String())
+	room := maxQueryLen - len(suffix)
+	if suffix != "" {
+		room -= len("()")
+	}
+	var groups [][]string
+	var cur []string
+	n := 0
+	for _, t := range terms {
+		if len(t) > room {
+			return nil, fmt.Errorf("x search: term %s is longer than X's %d-character query limit", t, maxQueryLen)
+		}
+		if len(cur) > 0 && n+len(orSep)+len(t) > room {
+			groups = append(groups, cur)
+			cur, n = nil, 0
+		}
+		if len(cur) > 0 {
+			n += len(orSep)
+		}
+		cur = append(cur, t)
+		n += len(t)
+	}
+	if len(cur) > 0 {
+		groups = append(groups, cur)
+	}
+	out := make([]string, len(groups))
+	for i, g := range groups {
+		out[i] = orGroup(g, suffix)
 	}
 	return out, nil
 }
 
-// keywordClause is the " (k1 OR k2)" narrowing added to account batches,
-// or "" when the keywords are too long to share a query with accounts.
+// orGroup joins terms with OR, followed by suffix; X applies AND before
+// OR, so several terms take parentheses when a suffix follows.
+func orGroup(terms []string, suffix string) string {
+	q := strings.Join(terms, orSep)
+	if len(terms) > 1 && suffix != "" {
+		q = "(" + q + ")"
+	}
+	return q + suffix
+}
+
+// keywordClause is the " (k1 OR k2)" narrowing added to account batches:
+// the search cover of the keywords, or "" when they have none or it is too
+// long to share a query with accounts (the matcher then filters alone).
 func keywordClause(keywords []string) string {
-	qs, err := keywordQueries(keywords)
-	if err != nil || len(qs) != 1 || len(qs[0]) > maxKeywordClause {
+	terms, suffix, err := coverTerms(keywords)
+	if err != nil || len(strings.Join(terms, orSep)) > maxKeywordClause {
 		return ""
 	}
-	if strings.Contains(qs[0], orSep) {
-		return " (" + qs[0] + ")"
+	if len(terms) > 1 {
+		return " (" + strings.Join(terms, orSep) + ")" + suffix
 	}
-	return " " + qs[0]
+	return " " + terms[0] + suffix
 }

@@ -70,7 +70,9 @@ func TestQueriesFitTheLimit(t *testing.T) {
 	if _, err := keywordQueries([]string{strings.Repeat("a", 600)}); err == nil {
 		t.Error("a 600-character keyword was accepted")
 	}
-	for _, rule := range []string{"plaza AND NOT convoy", "cart*", "/halc[o0]nes/", "lang:es plaza", "(a OR b)", "plaza NEAR/3 norte"} {
+	// Rules whose cover holds a term that cannot be searched are refused,
+	// and never narrow an account batch.
+	for _, rule := range []string{"cart*", "/halc[o0]nes/", "lang:es plaza~leet", "(a OR b)", "plaza OR norte~stretch"} {
 		if _, err := keywordQueries([]string{"ok", rule}); err == nil {
 			t.Errorf("rule %q became a search query", rule)
 		}
@@ -87,11 +89,15 @@ func TestSearchTerm(t *testing.T) {
 		`"cartel del norte"`: `"cartel del norte"`,
 		"ruta 5":             `"ruta 5"`,
 		"coca-cola":          `"coca-cola"`,
-		`say "hi" now`:       `"say hi now"`,
+		`say "hi" now`:       `say`,
 		"café":               "café",
+		`"OR"`:               `"OR"`,
+		"@sspc_mx":           "@sspc_mx",
+		"from:sspc_mx":       "from:sspc_mx",
+		"🔫":                  `"🔫"`,
 	} {
-		if got := searchTerm(kw); got != want {
-			t.Errorf("searchTerm(%q) = %s; want %s", kw, got, want)
+		if got, err := keywordQueries([]string{kw}); err != nil || len(got) != 1 || got[0] != want {
+			t.Errorf("keywordQueries(%q) = %q, %v; want %s", kw, got, err, want)
 		}
 	}
 }

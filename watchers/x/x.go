@@ -10,8 +10,10 @@
 // older than that (Lookout was stopped for a week) its batch is read from
 // the user timelines instead (/2/users/:id/tweets), which reach the
 // account's 3,200 newest posts; past that, a "possible gap" notice names
-// the time range. Keyword watches become search queries of the watch's
-// keywords; Lookout's matcher still checks every post.
+// the time range. Keyword watches become search queries of the search
+// cover of the watch's rules (match.SearchCover: literal terms of which
+// every matching post holds one); Lookout's matcher still checks every
+// post.
 //
 // Each query or account keeps a since_id. A poll pages with next_token
 // (search) or pagination_token (timelines) until caught up, keeping
