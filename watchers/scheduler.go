@@ -230,9 +230,10 @@ func (s *Scheduler) failed(ctx context.Context, log *slog.Logger, w *alerts.Watc
 		if ctx.Err() != nil {
 			return Outcome{}, ctx.Err()
 		}
-		// The failure could not even be recorded (store down): retry soon.
+		// The failure could not even be recorded (store down): retry
+		// soon, and never later than MaxBackoff, like every retry.
 		log.Error("poll_record_failed", "err", err)
-		return Outcome{Next: s.opts.MinBackoff, Err: perr}, nil
+		return Outcome{Next: min(s.opts.MinBackoff, s.opts.MaxBackoff), Err: perr}, nil
 	}
 	log.Warn("poll_failed", "err", perr, "failures", st.Failures, "retry_in", next)
 	return Outcome{Next: next, Err: perr}, nil

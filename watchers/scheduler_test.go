@@ -368,6 +368,65 @@ func TestPollRetryAfter(t *testing.T) {
 	}
 }
 
+// downStore is a store whose database went away while down is set: every
+// transaction fails, as during a database restart.
+type downStore struct {
+	alerts.Store
+	down atomic.Bool
+}
+
+var errDown = errors.New("connection refused")
+
+func (d *downStore) View(ctx context.Context, fn func(alerts.Tx) error) error {
+	if d.down.Load() {
+		return errDown
+	}
+	return d.Store.View(ctx, fn)
+}
+
+func (d *downStore) Update(ctx context.Context, fn func(alerts.Tx) error) error {
+	if d.down.Load() {
+		return errDown
+	}
+	return d.Store.Update(ctx, fn)
+}
+
+// TestPollStoreDownRetriesSoon polls while the store is unreachable, so
+// not even the failure can be recorded: the poll is retried after
+// MinBackoff, never later than MaxBackoff, and nothing was stored.
+func TestPollStoreDownRetriesSoon(t *testing.T) {
+	tests := []struct {
+		name     string
+		min, max time.Duration
+		want     time.Duration
+	}{
+		{name: "min backoff", min: 30 * time.Second, max: time.Hour, want: 30 * time.Second},
+		{name: "max backoff below min backoff caps it", min: 30 * time.Second, max: 2 * time.Second, want: 2 * time.Second},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			ds := &downStore{Store: e.st}
+			svc := alerts.NewService(ds, alerts.Options{Routes: []alerts.Route{opsRoute}, Now: e.clock.Now})
+			wt := (&scriptedWatcher{}).then(&watchers.Result{Cursor: "c1", Posts: []alerts.Post{post("1", "outage")}}, nil)
+			s := watchers.NewScheduler(map[string]watchers.Watcher{"feed": wt}, match.New(), svc, lookup{"news": newWatch("news")},
+				watchers.Options{MinBackoff: tt.min, MaxBackoff: tt.max, Now: e.clock.Now, Rand: fixedRand(0.5)})
+			ds.down.Store(true)
+			out, err := s.Poll(context.Background(), "news")
+			ds.down.Store(false)
+			if err != nil || !errors.Is(out.Err, errDown) {
+				t.Fatalf("Poll: got %v, Outcome.Err %v; want nil and %v", err, out.Err, errDown)
+			}
+			if out.Next != tt.want {
+				t.Errorf("Next: got %s; want %s", out.Next, tt.want)
+			}
+			if st := e.state(t, "news"); st.Cursor != "" || len(e.alerts(t)) != 0 {
+				t.Errorf("after the failed poll: cursor %q, %d alerts; want nothing stored", st.Cursor, len(e.alerts(t)))
+			}
+		})
+	}
+}
+
 func TestPollHealthNotices(t *testing.T) {
 	tests := []struct {
 		name string

@@ -7,22 +7,17 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/riverqueue/river/riverdriver/riversqlite"
-	"github.com/riverqueue/river/rivermigrate"
-
 	"github.com/lookoutbot/lookout/alerts"
 	"github.com/lookoutbot/lookout/internal/httpx"
 	"github.com/lookoutbot/lookout/internal/jobs"
 	"github.com/lookoutbot/lookout/internal/outbox"
 	"github.com/lookoutbot/lookout/internal/store"
-	"github.com/lookoutbot/lookout/internal/store/sqlite"
 	"github.com/lookoutbot/lookout/watchers"
 	"github.com/lookoutbot/lookout/watchers/feed"
 	"github.com/lookoutbot/lookout/watchers/match"
@@ -109,30 +104,39 @@ func (n *notifier) cards() []string {
 	return out
 }
 
-// node is one running Lookout process over a database file.
+// node is one running Lookout process over a database: its own pool on
+// the test's database, as one process has.
 type node struct {
 	db     *sql.DB
 	store  *store.DB
 	svc    *alerts.Service
 	engine *jobs.Engine
 	cancel context.CancelFunc
+	close  func()
 }
 
 type setup struct {
-	dbPath   string
+	backend backend
+	// place is the test's database on the backend: a file or a schema.
+	place    string
 	feed     *feedServer
 	route    alerts.Route
 	policies []alerts.Policy
 	// wrap lets a test put a faulty store between the service and the
 	// database.
 	wrap func(alerts.Store) alerts.Store
+	// rechecks re-check the feed platform's posts for deletion, through
+	// River every recheckEvery when it is set.
+	rechecks     map[string]watchers.Rechecker
+	recheckEvery time.Duration
 }
 
-func newSetup(t *testing.T, f *feedServer) *setup {
+func newSetup(t *testing.T, b backend, f *feedServer) *setup {
 	return &setup{
-		dbPath: filepath.Join(t.TempDir(), "lookout.db"),
-		feed:   f,
-		route:  alerts.Route{Name: "default", Destinations: []alerts.Destination{"console"}},
+		backend: b,
+		place:   b.place(t),
+		feed:    f,
+		route:   alerts.Route{Name: "default", Destinations: []alerts.Destination{"console"}},
 	}
 }
 
@@ -143,25 +147,16 @@ func (s *setup) watch() alerts.Watch {
 	}
 }
 
-// start opens the database and runs a node until the test ends or stop.
+// start opens a new pool on the test's database and runs a node until the
+// test ends or stop. Starting again after stop is a process restart.
 func (s *setup) start(t *testing.T, n *notifier) *node {
 	t.Helper()
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, s.dbPath)
+	c, err := s.backend.open(ctx, s.place)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := sqlite.Migrate(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	m, err := rivermigrate.New(riversqlite.New(db), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
-		t.Fatal(err)
-	}
-	st := sqlite.New(db, nil)
+	st := c.store
 	var as alerts.Store = st
 	if s.wrap != nil {
 		as = s.wrap(st)
@@ -171,21 +166,25 @@ func (s *setup) start(t *testing.T, n *notifier) *node {
 	fw := feed.New(httpx.New(httpx.Options{RetryMax: -1}), feed.Options{})
 	sched := watchers.NewScheduler(map[string]watchers.Watcher{"feed": fw}, match.New(), svc, reg, watchers.Options{MinBackoff: 20 * time.Millisecond, MaxBackoff: 50 * time.Millisecond})
 	del := outbox.New(as, map[string]alerts.Notifier{"console": n}, svc, outbox.Options{Pace: time.Millisecond, Wait: 20 * time.Millisecond, MinRetry: 20 * time.Millisecond})
-	eng, err := jobs.New(db, riversqlite.New(db), jobs.Deps{Scheduler: sched, Deliverer: del, Timers: svc, Watches: reg, Store: as},
-		jobs.Options{FetchPollInterval: 50 * time.Millisecond})
+	deps := jobs.Deps{Scheduler: sched, Deliverer: del, Timers: svc, Watches: reg, Store: as}
+	if s.rechecks != nil {
+		deps.Rechecks, deps.Deletions = s.rechecks, svc
+	}
+	eng, err := jobs.New(c.db, c.river, deps, jobs.Options{FetchPollInterval: 50 * time.Millisecond, RecheckEvery: s.recheckEvery})
 	if err != nil {
+		c.close()
 		t.Fatal(err)
 	}
 	st.SetJobs(eng)
 	rctx, cancel := context.WithCancel(ctx)
+	nd := &node{db: c.db, store: st, svc: svc, engine: eng, cancel: cancel, close: c.close}
+	t.Cleanup(func() { nd.stop(t) })
 	if err := eng.Start(rctx); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := eng.Reconcile(ctx); err != nil {
 		t.Fatal(err)
 	}
-	nd := &node{db: db, store: st, svc: svc, engine: eng, cancel: cancel}
-	t.Cleanup(func() { nd.stop(t) })
 	return nd
 }
 
@@ -200,7 +199,7 @@ func (nd *node) stop(t *testing.T) {
 	}
 	nd.cancel()
 	nd.cancel = nil
-	_ = nd.db.Close()
+	nd.close()
 }
 
 // await waits for n messages of kind on the notifier.
@@ -235,9 +234,11 @@ func countAlerts(t *testing.T, st alerts.Store) int {
 	return n
 }
 
-func TestPollAlertDeliverAckEdit(t *testing.T) {
+func TestPollAlertDeliverAckEdit(t *testing.T) { eachBackend(t, testPollAlertDeliverAckEdit) }
+
+func testPollAlertDeliverAckEdit(t *testing.T, b backend) {
 	f := newFeedServer(t, "cartel one", "nothing here", "the CÁRTEL two")
-	s := newSetup(t, f)
+	s := newSetup(t, b, f)
 	n := newNotifier()
 	nd := s.start(t, n)
 
@@ -261,8 +262,12 @@ func TestPollAlertDeliverAckEdit(t *testing.T) {
 }
 
 func TestDeliveryRetriesUntilChatRecovers(t *testing.T) {
+	eachBackend(t, testDeliveryRetriesUntilChatRecovers)
+}
+
+func testDeliveryRetriesUntilChatRecovers(t *testing.T, b backend) {
 	f := newFeedServer(t, "cartel one", "cartel two")
-	s := newSetup(t, f)
+	s := newSetup(t, b, f)
 	n := newNotifier()
 	n.failPosts = 3
 	nd := s.start(t, n)
@@ -299,8 +304,12 @@ func (t *faultyTx) InsertDelivery(ctx context.Context, d *alerts.Delivery) error
 }
 
 func TestIngestFaultIsRetriedWithoutLossOrDuplicate(t *testing.T) {
+	eachBackend(t, testIngestFaultIsRetriedWithoutLossOrDuplicate)
+}
+
+func testIngestFaultIsRetriedWithoutLossOrDuplicate(t *testing.T, b backend) {
 	f := newFeedServer(t, "cartel one", "cartel two", "cartel three")
-	s := newSetup(t, f)
+	s := newSetup(t, b, f)
 	fs := &faultyStore{}
 	s.wrap = func(st alerts.Store) alerts.Store { fs.Store = st; return fs }
 	n := newNotifier()
@@ -321,8 +330,12 @@ func TestIngestFaultIsRetriedWithoutLossOrDuplicate(t *testing.T) {
 }
 
 func TestRestartDeliversWhatWasPending(t *testing.T) {
+	eachBackend(t, testRestartDeliversWhatWasPending)
+}
+
+func testRestartDeliversWhatWasPending(t *testing.T, b backend) {
 	f := newFeedServer(t, "cartel one", "cartel two")
-	s := newSetup(t, f)
+	s := newSetup(t, b, f)
 	stuck := newNotifier()
 	stuck.block = true
 	first := s.start(t, stuck)
@@ -349,8 +362,12 @@ func TestRestartDeliversWhatWasPending(t *testing.T) {
 }
 
 func TestEscalationTimerFiresAfterRestart(t *testing.T) {
+	eachBackend(t, testEscalationTimerFiresAfterRestart)
+}
+
+func testEscalationTimerFiresAfterRestart(t *testing.T, b backend) {
 	f := newFeedServer(t, "cartel one")
-	s := newSetup(t, f)
+	s := newSetup(t, b, f)
 	s.route.Policy = "p"
 	s.policies = []alerts.Policy{{Name: "p", Steps: []alerts.Step{{After: 2 * time.Second, Notify: []alerts.Destination{"console"}}}}}
 	n := newNotifier()
@@ -373,9 +390,11 @@ func TestEscalationTimerFiresAfterRestart(t *testing.T) {
 	}
 }
 
-func TestAckCancelsTheEscalationJob(t *testing.T) {
+func TestAckCancelsTheEscalationJob(t *testing.T) { eachBackend(t, testAckCancelsTheEscalationJob) }
+
+func testAckCancelsTheEscalationJob(t *testing.T, b backend) {
 	f := newFeedServer(t, "cartel one")
-	s := newSetup(t, f)
+	s := newSetup(t, b, f)
 	s.route.Policy = "p"
 	s.policies = []alerts.Policy{{Name: "p", Steps: []alerts.Step{{After: time.Hour, Notify: []alerts.Destination{"console"}}}}}
 	n := newNotifier()
@@ -404,9 +423,11 @@ func TestAckCancelsTheEscalationJob(t *testing.T) {
 	}
 }
 
-func TestReconcileReinsertsLostJobs(t *testing.T) {
+func TestReconcileReinsertsLostJobs(t *testing.T) { eachBackend(t, testReconcileReinsertsLostJobs) }
+
+func testReconcileReinsertsLostJobs(t *testing.T, b backend) {
 	f := newFeedServer(t, "cartel one")
-	s := newSetup(t, f)
+	s := newSetup(t, b, f)
 	n := newNotifier()
 	n.block = true
 	nd := s.start(t, n)
@@ -418,15 +439,15 @@ func TestReconcileReinsertsLostJobs(t *testing.T) {
 		yieldBriefly()
 	}
 	nd.stop(t)
-	db, err := sqlite.Open(context.Background(), s.dbPath)
+	c, err := s.backend.open(context.Background(), s.place)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// Lose every job, as if the queue had been wiped.
-	if _, err := db.Exec(`DELETE FROM river_job`); err != nil {
+	if _, err := c.db.Exec(`DELETE FROM river_job`); err != nil {
 		t.Fatal(err)
 	}
-	_ = db.Close()
+	c.close()
 	n2 := newNotifier()
 	s.start(t, n2)
 	if got := await(t, n2, alerts.DeliveryCard, 1)[0].Alert.Post.Title; got != "cartel one" {

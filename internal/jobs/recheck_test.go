@@ -9,17 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/riverqueue/river/riverdriver/riversqlite"
-	"github.com/riverqueue/river/rivermigrate"
-
 	"github.com/lookoutbot/lookout/alerts"
-	"github.com/lookoutbot/lookout/internal/httpx"
-	"github.com/lookoutbot/lookout/internal/jobs"
-	"github.com/lookoutbot/lookout/internal/outbox"
-	"github.com/lookoutbot/lookout/internal/store/sqlite"
 	"github.com/lookoutbot/lookout/watchers"
-	"github.com/lookoutbot/lookout/watchers/feed"
-	"github.com/lookoutbot/lookout/watchers/match"
 )
 
 // fakeRechecker plays a platform: the chains in gone are deleted, and it
@@ -68,44 +59,9 @@ func (f *fakeRechecker) calls() [][]string {
 // platform. every > 0 also runs the periodic job through River.
 func (s *setup) startRecheck(t *testing.T, n *notifier, rc watchers.Rechecker, every time.Duration) *node {
 	t.Helper()
-	ctx := context.Background()
-	db, err := sqlite.Open(ctx, s.dbPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sqlite.Migrate(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	m, err := rivermigrate.New(riversqlite.New(db), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
-		t.Fatal(err)
-	}
-	st := sqlite.New(db, nil)
-	svc := alerts.NewService(st, alerts.Options{Routes: []alerts.Route{s.route}})
-	reg := watchers.NewRegistry([]alerts.Watch{s.watch()}, st, []string{"feed"}, nil)
-	fw := feed.New(httpx.New(httpx.Options{RetryMax: -1}), feed.Options{})
-	sched := watchers.NewScheduler(map[string]watchers.Watcher{"feed": fw}, match.New(), svc, reg, watchers.Options{MinBackoff: 20 * time.Millisecond, MaxBackoff: 50 * time.Millisecond})
-	del := outbox.New(st, map[string]alerts.Notifier{"console": n}, svc, outbox.Options{Pace: time.Millisecond, Wait: 20 * time.Millisecond, MinRetry: 20 * time.Millisecond})
-	deps := jobs.Deps{Scheduler: sched, Deliverer: del, Timers: svc, Watches: reg, Store: st,
-		Rechecks: map[string]watchers.Rechecker{"feed": rc}, Deletions: svc}
-	eng, err := jobs.New(db, riversqlite.New(db), deps, jobs.Options{FetchPollInterval: 50 * time.Millisecond, RecheckEvery: every})
-	if err != nil {
-		t.Fatal(err)
-	}
-	st.SetJobs(eng)
-	rctx, cancel := context.WithCancel(ctx)
-	if err := eng.Start(rctx); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := eng.Reconcile(ctx); err != nil {
-		t.Fatal(err)
-	}
-	nd := &node{db: db, store: st, svc: svc, engine: eng, cancel: cancel}
-	t.Cleanup(func() { nd.stop(t) })
-	return nd
+	s.rechecks = map[string]watchers.Rechecker{"feed": rc}
+	s.recheckEvery = every
+	return s.start(t, n)
 }
 
 // alertsNow lists every alert, newest first.
@@ -124,8 +80,12 @@ func alertsNow(t *testing.T, st alerts.Store) []*alerts.Alert {
 }
 
 func TestRecheckMarksADisappearedPostAndEditsItsCard(t *testing.T) {
+	eachBackend(t, testRecheckMarksADisappearedPostAndEditsItsCard)
+}
+
+func testRecheckMarksADisappearedPostAndEditsItsCard(t *testing.T, b backend) {
 	f := newFeedServer(t, "cartel one")
-	s := newSetup(t, f)
+	s := newSetup(t, b, f)
 	n := newNotifier()
 	rc := &fakeRechecker{gone: map[string]string{}}
 	nd := s.startRecheck(t, n, rc, 0)
@@ -184,8 +144,12 @@ func TestRecheckMarksADisappearedPostAndEditsItsCard(t *testing.T) {
 }
 
 func TestRecheckPlatformFailureMarksNothing(t *testing.T) {
+	eachBackend(t, testRecheckPlatformFailureMarksNothing)
+}
+
+func testRecheckPlatformFailureMarksNothing(t *testing.T, b backend) {
 	f := newFeedServer(t, "cartel one")
-	s := newSetup(t, f)
+	s := newSetup(t, b, f)
 	n := newNotifier()
 	rc := &fakeRechecker{err: &alerts.RetryAfterError{After: time.Minute, Err: errors.New("429")}}
 	nd := s.startRecheck(t, n, rc, 0)
@@ -200,8 +164,12 @@ func TestRecheckPlatformFailureMarksNothing(t *testing.T) {
 }
 
 func TestRecheckGoesRoundAllPostsOverRuns(t *testing.T) {
+	eachBackend(t, testRecheckGoesRoundAllPostsOverRuns)
+}
+
+func testRecheckGoesRoundAllPostsOverRuns(t *testing.T, b backend) {
 	f := newFeedServer(t, "cartel a", "cartel b", "cartel c")
-	s := newSetup(t, f)
+	s := newSetup(t, b, f)
 	n := newNotifier()
 	rc := &fakeRechecker{perCall: 1}
 	nd := s.startRecheck(t, n, rc, 0)
@@ -220,9 +188,11 @@ func TestRecheckGoesRoundAllPostsOverRuns(t *testing.T) {
 	}
 }
 
-func TestRecheckRunsPeriodically(t *testing.T) {
+func TestRecheckRunsPeriodically(t *testing.T) { eachBackend(t, testRecheckRunsPeriodically) }
+
+func testRecheckRunsPeriodically(t *testing.T, b backend) {
 	f := newFeedServer(t, "cartel one")
-	s := newSetup(t, f)
+	s := newSetup(t, b, f)
 	n := newNotifier()
 	rc := &fakeRechecker{gone: map[string]string{}}
 	nd := s.startRecheck(t, n, rc, 200*time.Millisecond)

@@ -155,6 +155,39 @@ func TestUnreachableHolderLosesLease(t *testing.T) {
 	first.Release()
 }
 
+// TestLeaseLostWhileSettlingIsNotGranted cuts a replica off from the
+// database after it took the lock but before its settle wait ended: the
+// lock died with its session, so Acquire must not hand it out; the replica
+// keeps waiting while one that reaches the database takes the lease.
+func TestLeaseLostWhileSettlingIsNotGranted(t *testing.T) {
+	name := "bluesky:jetstream:" + t.Name()
+	url := pgtest.ServerURL(t)
+	admin := open(t, url)
+	proxy := pgtest.NewProxy(t, url)
+	slow := Options{Retry: 50 * time.Millisecond, Check: 300 * time.Millisecond, DeadAfter: 2 * time.Second}
+	a := NewPostgres(open(t, proxy.DSN(url)), slow)
+	b := NewPostgres(open(t, url), fast)
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	settling := acquireAsync(ctx, a, name)
+	deadline := time.Now().Add(waitLimit)
+	for holderPID(t, admin, name) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("the first replica did not take the lock within %s", waitLimit)
+		}
+		<-time.After(5 * time.Millisecond)
+	}
+	proxy.Cut()
+	ls := within(t, "takeover by the replica that reaches the database", acquireAsync(t.Context(), b, name))
+	defer ls.Release()
+	select {
+	case got := <-settling:
+		t.Error("Acquire granted a lease whose session died while it settled")
+		got.Release()
+	case <-time.After(settleChecks*slow.Check + 2*slow.Check):
+	}
+}
+
 func TestHoldRunsOnOneReplicaAndMovesOnLoss(t *testing.T) {
 	name := "bluesky:jetstream:" + t.Name()
 	url := pgtest.ServerURL(t)

@@ -88,6 +88,11 @@ func (p *Postgres) Acquire(ctx context.Context, name string) (Lease, error) {
 			case <-ctx.Done():
 				ls.Release()
 				return nil, fmt.Errorf("acquire lease %s: %w", name, ctx.Err())
+			case <-ls.Lost():
+				// The session, and the lock with it, died meanwhile
+				// (database restart, network cut): it is not ours.
+				ls.Release()
+				continue
 			case <-time.After(settleChecks * p.opts.Check):
 			}
 			log.Info("lease_acquired")

@@ -284,13 +284,41 @@ func (d *Deliverer) send(ctx context.Context, dl *alerts.Delivery, members []*al
 	}()
 	switch {
 	case err == nil:
-		return d.finish(ctx, dl, members, alerts.DeliverySent, newRef, nil)
+		return d.recordSent(ctx, dl, members, newRef)
 	case errors.Is(err, alerts.ErrPermanent):
 		outcome = "failed"
 		return d.finish(ctx, dl, members, alerts.DeliveryFailed, "", err)
 	}
 	outcome = "retry"
 	return d.retry(ctx, dl, err)
+}
+
+// recordRetryMin and recordRetryMax bound the wait between attempts to
+// record a message the platform accepted.
+const (
+	recordRetryMin = 100 * time.Millisecond
+	recordRetryMax = 5 * time.Second
+)
+
+// recordSent marks a message the platform accepted as sent. While the
+// store is unreachable (a database restart) it keeps trying until ctx
+// ends: giving up would leave the row pending, and the message would be
+// posted a second time.
+func (d *Deliverer) recordSent(ctx context.Context, dl *alerts.Delivery, members []*alerts.Delivery, ref string) (Outcome, error) {
+	wait := recordRetryMin
+	for {
+		out, err := d.finish(ctx, dl, members, alerts.DeliverySent, ref, nil)
+		if err == nil || errors.Is(err, alerts.ErrNotFound) || ctx.Err() != nil {
+			return out, err
+		}
+		d.opts.Logger.Warn("delivery_record_retry", "delivery", dl.ID, "retry_in", wait, "err", err)
+		select {
+		case <-ctx.Done():
+			return out, err
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, recordRetryMax)
+	}
 }
 
 // retry records a failed attempt and picks the wait before the next.

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -531,6 +532,44 @@ func TestDeliverCancelled(t *testing.T) {
 	}
 	if d := e.delivery(t, id); d.State != alerts.DeliveryPending || d.Attempts != 0 || d.LastError != "" {
 		t.Errorf("delivery: got state %s, attempts %d, error %q; want pending, 0, none", d.State, d.Attempts, d.LastError)
+	}
+}
+
+// flakyStore fails the next fail read-write transactions, as a database
+// that restarts does.
+type flakyStore struct {
+	alerts.Store
+	fail atomic.Int32
+}
+
+func (f *flakyStore) Update(ctx context.Context, fn func(alerts.Tx) error) error {
+	if f.fail.Add(-1) >= 0 {
+		return errors.New("connection refused")
+	}
+	return f.Store.Update(ctx, fn)
+}
+
+// TestDeliverSentSurvivesStoreOutage has the store go away between the
+// post and its record: the deliverer keeps trying to record it rather than
+// leaving the row pending, which would post the card a second time.
+func TestDeliverSentSurvivesStoreOutage(t *testing.T) {
+	e := newEnv(t)
+	id := e.card(t, e.alert(t), c1)
+	fs := &flakyStore{Store: e.st}
+	dv := outbox.New(fs, map[string]alerts.Notifier{"slack": e.slack}, e.svc, outbox.Options{Pace: time.Second, Wait: time.Second, Now: e.clock.Now})
+	fs.fail.Store(3)
+	out, err := dv.Deliver(context.Background(), id)
+	if err != nil || !out.Done {
+		t.Fatalf("Deliver: got %+v, %v; want Done once the store is back", out, err)
+	}
+	if got := e.slack.got(); len(got) != 1 {
+		t.Errorf("posts: got %d; want 1", len(got))
+	}
+	if d := e.delivery(t, id); d.State != alerts.DeliverySent || d.MessageRef != "ref-slack:C1" {
+		t.Errorf("delivery: got state %s, ref %q; want sent, ref-slack:C1", d.State, d.MessageRef)
+	}
+	if again := deliver(t, dv, id); !again.Done || len(e.slack.got()) != 1 {
+		t.Errorf("second Deliver: got %+v, %d posts; want Done and still 1 post", again, len(e.slack.got()))
 	}
 }
 
