@@ -27,6 +27,7 @@ type app struct {
 	cfg      *config.Config
 	log      *slog.Logger
 	db       *sql.DB
+	database *database
 	store    *store.DB
 	svc      *alerts.Service
 	registry *watchers.Registry
@@ -86,7 +87,7 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger, o appOpt
 		return nil, err
 	}
 	db := d.db
-	a := &app{cfg: cfg, log: log, db: db, now: o.now}
+	a := &app{cfg: cfg, log: log, db: db, database: d, now: o.now}
 	a.store = d.store
 	routes, policies := domainRoutes(cfg)
 	a.svc = alerts.NewService(a.store, alerts.Options{
@@ -97,7 +98,7 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger, o appOpt
 	a.budgets = ratelimit.NewRegistry()
 	srcs, err := buildSources(cfg, log, a.budgets)
 	if err != nil {
-		_ = db.Close()
+		_ = d.Close()
 		return nil, err
 	}
 	sources := make(map[string]watchers.Watcher, len(srcs))
@@ -145,7 +146,7 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger, o appOpt
 		})
 		notifiers := map[string]alerts.Notifier{"console": console.New(o.stdout, o.color)}
 		if a.chats, err = chatAdapters(cfg, a, log); err != nil {
-			_ = db.Close()
+			_ = d.Close()
 			return nil, err
 		}
 		for _, c := range a.chats {
@@ -163,7 +164,7 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger, o appOpt
 	a.engine, err = jobs.New(db, d.river, deps, jobs.Options{Logger: log, RiverLogger: o.riverLog, RescueAfter: cfg.Store.RescueAfter.Duration,
 		RecheckEvery: cfg.Scheduler.RecheckEvery.Duration, RecheckWindow: cfg.Scheduler.RecheckWindow.Duration})
 	if err != nil {
-		_ = db.Close()
+		_ = d.Close()
 		return nil, err
 	}
 	a.store.SetJobs(a.engine)
@@ -176,7 +177,7 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger, o appOpt
 	return a, nil
 }
 
-func (a *app) Close() error { return a.db.Close() }
+func (a *app) Close() error { return a.database.Close() }
 
 func domainWatches(cfg *config.Config) []alerts.Watch {
 	out := make([]alerts.Watch, 0, len(cfg.Watches))

@@ -20,6 +20,17 @@ type database struct {
 	db    *sql.DB
 	store *store.DB
 	river riverdriver.Driver[*sql.Tx]
+	// closeExtra, when set, closes what the driver opened beside db (the
+	// PostgreSQL LISTEN pool).
+	closeExtra func()
+}
+
+// Close closes the database and anything opened beside it.
+func (d *database) Close() error {
+	if d.closeExtra != nil {
+		d.closeExtra()
+	}
+	return d.db.Close()
 }
 
 // openDatabase opens and migrates the configured database, the work

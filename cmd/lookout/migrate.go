@@ -25,7 +25,7 @@ func cmdMigrate(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer d.db.Close()
+	defer d.Close()
 	if *from != "" {
 		return migrateFrom(ctx, e.stdout, cfg, d, *from)
 	}

@@ -36,7 +36,7 @@ func openPostgres(ctx context.Context, dsn string) (*database, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("open postgres listener: %w", err)
 	}
-	d := &database{db: db, store: postgres.New(db, nil), river: riverdatabasesql.NewWithPgxListener(db, listen)}
+	d := &database{db: db, store: postgres.New(db, nil), river: riverdatabasesql.NewWithPgxListener(db, listen), closeExtra: listen.Close}
 	if err := postgres.Migrate(ctx, db, func(ctx context.Context) error { return migrateRiver(ctx, d.river) }); err != nil {
 		listen.Close()
 		_ = db.Close()
