@@ -26,7 +26,7 @@ func StateLine(a *alerts.Alert, mute *alerts.Mute, now time.Time) string {
 	case a.Muted && mute != nil:
 		s = fmt.Sprintf("Muted %s until %s by %s", mute.Describe(), mute.ExpiresAt.UTC().Format("Jan 2 15:04 MST"), mute.CreatedBy)
 		if mute.Reason != "" {
-			s += " · " + mute.Reason
+			s += " · " + Truncate(mute.Reason, maxReason, "…")
 		}
 		return s
 	case a.Muted:
@@ -40,7 +40,7 @@ func StateLine(a *alerts.Alert, mute *alerts.Mute, now time.Time) string {
 		s += " · to " + a.EscalatedTo
 	}
 	if a.LastReason != "" {
-		s += " · " + a.LastReason
+		s += " · " + Truncate(a.LastReason, maxReason, "…")
 	}
 	if a.Assignee != "" {
 		s += " · assigned to " + a.Assignee
@@ -59,6 +59,10 @@ func EditedAt(a *alerts.Alert) time.Time {
 	}
 	return a.Latest.CreatedAt
 }
+
+// maxReason bounds a reason on a card's state line; the whole text is in
+// the history.
+const maxReason = 300
 
 // Ago renders a duration as "just now", "3m ago", "2h ago", "4d ago".
 func Ago(d time.Duration) string {

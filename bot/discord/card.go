@@ -111,7 +111,7 @@ func editedField(a *alerts.Alert) *discordgo.MessageEmbedField {
 		name += " at " + at.UTC().Format("2006-01-02 15:04 MST")
 	}
 	value := postMarkdown(a.Latest.MatchText(), nil, maxFieldValue)
-	if value == "" {
+	if strings.TrimSpace(value) == "" {
 		value = "*(no text)*"
 	}
 	return &discordgo.MessageEmbedField{Name: name, Value: value}
@@ -208,11 +208,18 @@ func snippet(a *alerts.Alert, n int) string {
 // webURL returns u when it is an http(s) URL Discord will accept as an
 // embed link, else "".
 func webURL(u string) string {
-	p, err := url.Parse(u)
-	if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" || len(u) > 2048 {
+	p, err := url.Parse(strings.TrimSpace(u))
+	if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
 		return ""
 	}
-	return u
+	// Discord refuses a URL that is not well formed (and refusal is
+	// permanent: the alert would be lost), so encode what a raw query or a
+	// hostile instance may leave in it.
+	s := strings.NewReplacer(" ", "%20", "<", "%3C", ">", "%3E", `"`, "%22", "\n", "", "\r", "", "\t", "%09").Replace(p.String())
+	if len(s) > 2048 {
+		return ""
+	}
+	return s
 }
 
 // actorPattern finds Discord actors in a state line, shown as mentions:

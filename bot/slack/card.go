@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/slack-go/slack"
@@ -199,6 +200,12 @@ func postText(text string, hits []alerts.Hit, limit int) string {
 			break
 		}
 	}
+	if !visible(b.String()) {
+		// Text made only of invisible or control characters renders to
+		// nothing, and Slack refuses an empty section: the card would be
+		// lost.
+		return "_(no text)_"
+	}
 	return b.String()
 }
 
@@ -264,7 +271,9 @@ func authorLine(p *alerts.Post) string {
 // stateLine is the card's state context: emoji, state and bot.StateLine,
 // with Slack actors shown as mentions.
 func stateLine(a *alerts.Alert, mute *alerts.Mute, now time.Time) string {
-	line := bot.StateLine(a, mute, now)
+	// Escaping can grow text fivefold (& → &amp;): cut before it, so the
+	// context element stays within Slack's 3,000 characters.
+	line := bot.Truncate(bot.StateLine(a, mute, now), maxStateRunes, truncMark)
 	known := []string{a.LastActor, a.EscalatedTo, a.Assignee}
 	if mute != nil {
 		known = append(known, mute.CreatedBy)
@@ -421,4 +430,20 @@ func plainText(s string) *slack.TextBlockObject {
 // are links.
 func mrkdwn(s string) *slack.TextBlockObject {
 	return slack.NewTextBlockObject(slack.MarkdownType, s, false, true)
+}
+
+// maxStateRunes bounds a state line before escaping.
+const maxStateRunes = 500
+
+// visible reports whether s shows anything: a rune that is neither space,
+// a zero-width character nor a control or format character.
+func visible(s string) bool {
+	for _, r := range s {
+		switch {
+		case unicode.IsSpace(r), unicode.IsControl(r), unicode.Is(unicode.Cf, r):
+		default:
+			return true
+		}
+	}
+	return false
 }

@@ -64,8 +64,8 @@ func checkText(t *testing.T, where string, v any, limit int) {
 	t.Helper()
 	obj, _ := v.(map[string]any)
 	s, _ := obj["text"].(string)
-	if n := utf8.RuneCountInString(s); n > limit || n == 0 {
-		t.Errorf("%s: text of %d characters; want 1 to %d", where, n, limit)
+	if n := utf8.RuneCountInString(s); n > limit || n == 0 || !visible(s) {
+		t.Errorf("%s: text of %d characters (visible: %v); want 1 to %d, something visible", where, n, visible(s), limit)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/slack-go/slack"
 
@@ -154,7 +155,7 @@ func renderNotice(text, mention string, links []cardLink) rendered {
 	if mention != "" {
 		prefix = "<@" + mention + "> "
 	}
-	body, _ := safeBudget(text, maxSectionText-len(prefix)-2)
+	body, _ := safeBudget(text, maxSectionText-utf8.RuneCountInString(":bell: "+prefix))
 	blocks := []slack.Block{slack.NewSectionBlock(mrkdwn(":bell: "+prefix+body), nil, nil)}
 	if len(links) > 0 {
 		var parts []string

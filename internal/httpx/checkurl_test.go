@@ -2,6 +2,7 @@ package httpx
 
 import (
 	"errors"
+	"net/http"
 	"testing"
 )
 
@@ -41,5 +42,19 @@ func TestCheckURL(t *testing.T) {
 	}
 	if err := guarded.CheckURL("http://a b/"); err == nil {
 		t.Fatal("a malformed URL passed")
+	}
+}
+
+func TestTrustedClientRefusesRedirectToMetadata(t *testing.T) {
+	check := checkRedirect(nil)
+	for _, target := range []string{"http://169.254.169.254/latest/meta-data", "http://[fd00:ec2::254]/", "http://[::ffff:169.254.169.254]/"} {
+		req, _ := http.NewRequest(http.MethodGet, target, nil)
+		if err := check(req, nil); !errors.Is(err, ErrBlockedAddress) {
+			t.Errorf("redirect to %s: got %v; want it refused", target, err)
+		}
+	}
+	req, _ := http.NewRequest(http.MethodGet, "http://10.0.0.5/feed", nil)
+	if err := check(req, nil); err != nil {
+		t.Errorf("redirect within a trusted private network: got %v; want allowed", err)
 	}
 }

@@ -210,6 +210,12 @@ func checkRedirect(g *guard) func(req *http.Request, via []*http.Request) error 
 			if err := g.checkURL(req); err != nil {
 				return fmt.Errorf("redirect: %w", err)
 			}
+			return nil
+		}
+		// Even a trusted URL from the config file must not bounce a
+		// request to the cloud metadata service.
+		if a, err := netip.ParseAddr(req.URL.Hostname()); err == nil && isMetadataAddr(a.Unmap()) {
+			return fmt.Errorf("redirect to host %s: %w", req.URL.Hostname(), ErrBlockedAddress)
 		}
 		return nil
 	}
