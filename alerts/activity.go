@@ -3,6 +3,7 @@ package alerts
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -118,6 +119,9 @@ func (s *Service) trackActivity(ctx context.Context, tx Tx, b *Batch, fresh []*P
 	now := s.Now()
 	var silent []string
 	for acct, a := range byAccount {
+		if !slices.Contains(b.Watch.Accounts, acct) {
+			continue // no longer watched
+		}
 		if !a.SilentNotified && a.Silent(now) {
 			a.SilentNotified = true
 			changed[acct] = true

@@ -117,7 +117,13 @@ func (s *Service) fireEscalation(ctx context.Context, tx Tx, t *Timer) error {
 	if err := s.editCards(ctx, tx, a.ID); err != nil {
 		return err
 	}
-	return s.scheduleEscalation(ctx, tx, a, t.Step+1, t.DueAt)
+	// Count the next step from when this one really fired: after downtime,
+	// overdue steps must not page the targets back to back.
+	next := t.DueAt
+	if now.After(next) {
+		next = now
+	}
+	return s.scheduleEscalation(ctx, tx, a, t.Step+1, next)
 }
 
 // summary is a one-line description of an alert for notices.

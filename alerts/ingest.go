@@ -2,6 +2,7 @@ package alerts
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -117,12 +118,20 @@ func (s *Service) ingestOne(ctx context.Context, tx Tx, b *Batch, pd *Polled, mu
 	}
 	if seen {
 		res.Duplicate++
-		if p.FirstID != "" && p.FirstID != p.ID {
-			// A new version of a post already processed: no new alert,
-			// but its cards show the edit.
-			return false, s.postEdited(ctx, tx, p, key)
+		if p.FirstID == "" || p.FirstID == p.ID {
+			return false, nil
 		}
-		return false, nil
+		// A new version of a post already processed. If it now matches
+		// and the watch never alerted on the chain (posting something
+		// harmless, then editing it in, must not evade a watch), it
+		// alerts; otherwise its cards show the edit.
+		if pd.Matched && !b.Baseline {
+			raised, err := s.raise(ctx, tx, b, pd, key, mutes, res)
+			if err != nil || raised {
+				return false, err
+			}
+		}
+		return false, s.postEdited(ctx, tx, p, key)
 	}
 	res.Seen++
 	if err := tx.MarkSeen(ctx, b.Watch.Name, p.Platform, p.ChainID(), b.FetchedAt); err != nil {
@@ -131,6 +140,15 @@ func (s *Service) ingestOne(ctx context.Context, tx Tx, b *Batch, pd *Polled, mu
 	if !pd.Matched || b.Baseline {
 		return true, nil
 	}
+	_, err = s.raise(ctx, tx, b, pd, key, mutes, res)
+	return true, err
+}
+
+// raise creates the alert for a matching post, its audit event, its cards
+// and first escalation, or reports false when the watch already alerted on
+// the post's chain.
+func (s *Service) raise(ctx context.Context, tx Tx, b *Batch, pd *Polled, key int64, mutes []*Mute, res *IngestResult) (bool, error) {
+	p := &pd.Post
 	now := s.Now()
 	a := &Alert{
 		Watch:     b.Watch.Name,
@@ -150,8 +168,10 @@ func (s *Service) ingestOne(ctx context.Context, tx Tx, b *Batch, pd *Polled, mu
 			break
 		}
 	}
-	if err := tx.InsertAlert(ctx, a); err != nil {
-		return true, fmt.Errorf("raise alert for %s/%s: %w", p.Platform, p.ID, err)
+	if err := tx.InsertAlert(ctx, a); errors.Is(err, ErrConflict) {
+		return false, nil
+	} else if err != nil {
+		return false, fmt.Errorf("raise alert for %s/%s: %w", p.Platform, p.ID, err)
 	}
 	detail := "terms: " + fmt.Sprint(pd.Match.Terms())
 	if a.Muted {

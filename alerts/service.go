@@ -102,7 +102,10 @@ func (s *Service) Notice(ctx context.Context, route, text string, except ...Dest
 func (s *Service) noticeRoute(ctx context.Context, tx Tx, route string, alertID int64, text string) error {
 	r, ok := s.routes[route]
 	if !ok {
-		return fmt.Errorf("notice: %w: route %q", ErrNotFound, route)
+		// A stored watch whose route left the config: failing here would
+		// roll back what the caller records (a poll's posts, a failure).
+		s.log.Error("notice_route_missing", "route", route, "notice", text)
+		return nil
 	}
 	return s.notice(ctx, tx, r.Destinations, alertID, text)
 }
@@ -140,7 +143,11 @@ func (s *Service) editCards(ctx context.Context, tx Tx, alertID int64) error {
 func (s *Service) postCards(ctx context.Context, tx Tx, a *Alert) error {
 	r, ok := s.routes[a.Route]
 	if !ok {
-		return fmt.Errorf("post %s: %w: route %q", a.Ref(), ErrNotFound, a.Route)
+		// Keep the alert (it is listed and exported) rather than lose the
+		// poll: the route was removed from the config after the watch was
+		// added. `lookout status` and the log say so.
+		s.log.Error("alert_route_missing", "alert", a.Ref(), "route", a.Route, "watch", a.Watch)
+		return nil
 	}
 	group := ""
 	if r.GroupWindow > 0 {

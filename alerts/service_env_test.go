@@ -6,6 +6,7 @@ import (
 	"errors"
 	"path/filepath"
 	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -486,4 +487,24 @@ func (t *faultTx) PutWatchState(ctx context.Context, st *alerts.WatchState) erro
 		return err
 	}
 	return t.Tx.PutWatchState(ctx, st)
+}
+
+// fireDue fires every pending timer due by the clock, oldest first, as the
+// work engine would.
+func (e *env) fireDue() {
+	e.t.Helper()
+	var due []*alerts.Timer
+	e.view(func(ctx context.Context, tx alerts.Tx) error {
+		ts, err := tx.PendingTimers(ctx)
+		for _, tm := range ts {
+			if !tm.DueAt.After(e.clock.Now()) {
+				due = append(due, tm)
+			}
+		}
+		return err
+	})
+	sort.Slice(due, func(i, j int) bool { return due[i].DueAt.Before(due[j].DueAt) })
+	for _, tm := range due {
+		e.fire(tm.ID)
+	}
 }

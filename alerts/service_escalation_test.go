@@ -314,3 +314,21 @@ func TestTimersSurviveRestart(t *testing.T) {
 		t.Errorf("next step: job %d; want a job scheduled by the new store", next.JobID)
 	}
 }
+
+func TestOverdueStepsDoNotPageBackToBack(t *testing.T) {
+	e := newEnv(t)
+	id := e.raise(xpost("810"))
+	e.clock.Advance(3 * time.Hour) // Lookout was down while every step came due
+	for range 4 {
+		e.fireDue()
+	}
+	a, _ := e.alert(id)
+	if a.EscalationStep != 1 {
+		t.Fatalf("after catching up: escalation step %d; want 1 (the next step counts from when this one fired)", a.EscalationStep)
+	}
+	e.clock.Advance(45 * time.Minute) // the gap between the policy's steps
+	e.fireDue()
+	if a, _ = e.alert(id); a.EscalationStep != 2 {
+		t.Fatalf("one gap later: escalation step %d; want 2", a.EscalationStep)
+	}
+}

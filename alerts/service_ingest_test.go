@@ -96,10 +96,30 @@ func TestIngestDeduplicates(t *testing.T) {
 			want: 1,
 		},
 		{
-			name: "an edit of a baselined post does not alert",
+			// Edited after the watch started, the new version is news: a
+			// post edited to carry a watched term must not evade the watch.
+			name: "a matching edit of a baselined post alerts once",
 			polls: []poll{
 				{watch: border, posts: []alerts.Polled{matched(p1)}, baseline: true, seen: 1},
-				{watch: border, posts: []alerts.Polled{matched(edit(p1, "1e"))}, duplicate: 1},
+				{watch: border, posts: []alerts.Polled{matched(edit(p1, "1e"))}, duplicate: 1, alerted: 1},
+				{watch: border, posts: []alerts.Polled{matched(edit(p1, "1f"))}, duplicate: 1},
+			},
+			want: 1,
+		},
+		{
+			name: "an edit into a match alerts once",
+			polls: []poll{
+				{watch: border, posts: []alerts.Polled{unmatched(p1)}, seen: 1},
+				{watch: border, posts: []alerts.Polled{matched(edit(p1, "1e"))}, duplicate: 1, alerted: 1},
+				{watch: border, posts: []alerts.Polled{matched(edit(p1, "1f"))}, duplicate: 1},
+			},
+			want: 1,
+		},
+		{
+			name: "an edit seen during a baseline does not alert",
+			polls: []poll{
+				{watch: border, posts: []alerts.Polled{unmatched(p1)}, baseline: true, seen: 1},
+				{watch: border, posts: []alerts.Polled{matched(edit(p1, "1e"))}, baseline: true, duplicate: 1},
 			},
 			want: 0,
 		},

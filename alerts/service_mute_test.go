@@ -517,3 +517,32 @@ func TestEscalatedByHandWhileMuted(t *testing.T) {
 		t.Errorf("next step: notices to %v; want one to %s", got, discordR9)
 	}
 }
+
+func TestShorterSecondMuteDoesNotLiftALongerOne(t *testing.T) {
+	for _, order := range []string{"long first", "short first"} {
+		t.Run(order, func(t *testing.T) {
+			e := newEnv(t)
+			id := e.raise(xpost("700"))
+			durations := []time.Duration{24 * time.Hour, 10 * time.Minute}
+			if order == "short first" {
+				durations[0], durations[1] = durations[1], durations[0]
+			}
+			for i, d := range durations {
+				if _, err := e.svc.Mute(e.ctx(), alerts.MuteRequest{ActionID: fmt.Sprintf("m%d", i), Scope: alerts.ScopeAlert, AlertID: id, For: d, Actor: "slack:U1", Source: alerts.SourceSlack}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			e.clock.Advance(15 * time.Minute)
+			e.fireDue()
+			a, _ := e.alert(id)
+			if !a.Muted {
+				t.Fatalf("after the 10-minute mute ended: alert unmuted; want it still muted by the 24-hour one")
+			}
+			e.clock.Advance(24 * time.Hour)
+			e.fireDue()
+			if a, _ = e.alert(id); a.Muted {
+				t.Fatalf("after both mutes ended: still muted (M-%d)", a.MuteID)
+			}
+		})
+	}
+}

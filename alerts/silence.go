@@ -88,7 +88,13 @@ func (s *Service) Mute(ctx context.Context, r MuteRequest) (*Mute, error) {
 		if a == nil {
 			return nil
 		}
-		a.Muted, a.MuteID = true, m.ID
+		// The alert shows the mute that lasts longest: a shorter second
+		// mute must not lift a longer one when it ends.
+		if cur, err := s.currentMute(ctx, tx, a); err != nil {
+			return err
+		} else if cur == nil || !cur.ExpiresAt.After(m.ExpiresAt) {
+			a.Muted, a.MuteID = true, m.ID
+		}
 		a.LastActor, a.LastAction, a.LastReason, a.UpdatedAt = r.Actor, ActionMute, r.Reason, now
 		if err := tx.UpdateAlert(ctx, a); err != nil {
 			return fmt.Errorf("update alert: %w", err)
@@ -188,6 +194,25 @@ func (s *Service) endMute(ctx context.Context, tx Tx, m *Mute, actionID, actor s
 	if a.MuteID != m.ID {
 		return nil
 	}
+	// Another mute from this alert may still be in force: it takes over.
+	others, err := tx.Mutes(ctx, now, false)
+	if err != nil {
+		return fmt.Errorf("list mutes: %w", err)
+	}
+	var next *Mute
+	for _, o := range others {
+		if o.ID != m.ID && o.AlertID == a.ID && (next == nil || o.ExpiresAt.After(next.ExpiresAt)) {
+			next = o
+		}
+	}
+	if next != nil {
+		a.MuteID = next.ID
+		a.LastActor, a.LastAction, a.LastReason, a.UpdatedAt = actor, ActionUnmute, why+"; still muted by "+next.Ref(), now
+		if err := tx.UpdateAlert(ctx, a); err != nil {
+			return fmt.Errorf("update alert: %w", err)
+		}
+		return s.editCards(ctx, tx, a.ID)
+	}
 	a.Muted, a.MuteID = false, 0
 	a.LastActor, a.LastAction, a.LastReason, a.UpdatedAt = actor, ActionUnmute, why, now
 	if err := tx.UpdateAlert(ctx, a); err != nil {
@@ -240,4 +265,22 @@ func (s *Service) allDestinations() []Destination {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
 	return dedupe(out)
+}
+
+// currentMute returns the mute in force that an alert shows, or nil.
+func (s *Service) currentMute(ctx context.Context, tx Tx, a *Alert) (*Mute, error) {
+	if !a.Muted || a.MuteID == 0 {
+		return nil, nil
+	}
+	m, err := tx.Mute(ctx, a.MuteID)
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load mute: %w", err)
+	}
+	if !m.Active(s.Now()) {
+		return nil, nil
+	}
+	return m, nil
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"context"
 	"database/sql"
 	"io"
@@ -125,6 +126,13 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger, o appOpt
 	matcher := match.New()
 	wireStreams(srcs, a.svc, a.registry, matcher)
 	a.registry.Check = func(ctx context.Context, w *alerts.Watch) error {
+		if _, ok := a.svc.Route(w.Route); !ok {
+			names := make([]string, 0, len(routes))
+			for _, r := range routes {
+				names = append(names, r.Name)
+			}
+			return fmt.Errorf("route %q does not exist (routes: %s)", w.Route, strings.Join(names, ", "))
+		}
 		if check := checks[w.Source]; check != nil {
 			return check(ctx, w)
 		}

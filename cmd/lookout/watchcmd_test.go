@@ -79,3 +79,12 @@ func TestWatchAddRefusesInternalFeedURLs(t *testing.T) {
 		t.Fatalf("the feed server was contacted %d times", hits)
 	}
 }
+
+func TestWatchAddRefusesUnknownRoute(t *testing.T) {
+	f := newFeed(t, "nothing")
+	cfg := testConfig(t, f.srv.URL)
+	code, _, errOut := lookout(t, cfg, "watch", "add", "typo", "--source", "feed", "--accounts", "https://example.org/feed.xml", "--route", "defualt", "--as", "maria")
+	if code != 1 || !strings.Contains(errOut, `route "defualt" does not exist (routes: default)`) {
+		t.Fatalf("watch add with a mistyped route: exit %d, stderr %q", code, errOut)
+	}
+}

@@ -184,22 +184,37 @@ func New(db *sql.DB, driver riverdriver.Driver[*sql.Tx], deps Deps, opts Options
 	return e, nil
 }
 
-// Start starts working jobs. It returns at once; Stop ends the work.
+// Start starts working jobs. It returns at once; Stop ends the work. The
+// jobs' contexts are not tied to ctx: a shutdown signal goes through Stop,
+// which lets running jobs finish first.
 func (e *Engine) Start(ctx context.Context) error {
-	if err := e.client.Start(ctx); err != nil {
+	if err := e.client.Start(context.WithoutCancel(ctx)); err != nil {
 		return fmt.Errorf("start work engine: %w", err)
 	}
 	return nil
 }
 
-// Stop waits for running jobs to finish (a poll that cannot finish in time
-// is cancelled, and its cursor does not move).
+// Stop waits for running jobs to finish until ctx ends, then cancels the
+// rest (a poll cut short does not move its cursor; a delivery cut short
+// stays pending, and one the platform accepted is still recorded).
 func (e *Engine) Stop(ctx context.Context) error {
-	if err := e.client.StopAndCancel(ctx); err != nil {
+	err := e.client.Stop(ctx)
+	if err == nil {
+		return nil
+	}
+	if ctx.Err() == nil {
+		return fmt.Errorf("stop work engine: %w", err)
+	}
+	hard, cancel := context.WithTimeout(context.Background(), hardStopWait)
+	defer cancel()
+	if err := e.client.StopAndCancel(hard); err != nil {
 		return fmt.Errorf("stop work engine: %w", err)
 	}
 	return nil
 }
+
+// hardStopWait bounds the wait for cancelled jobs to return.
+const hardStopWait = 10 * time.Second
 
 // DeliverTx enqueues the job that sends a delivery, inside tx.
 func (e *Engine) DeliverTx(ctx context.Context, tx *sql.Tx, d *alerts.Delivery) error {

@@ -272,8 +272,10 @@ func (d *Deliverer) send(ctx context.Context, dl *alerts.Delivery, members []*al
 	} else {
 		newRef, err = n.Post(ctx, dl.Destination, msg)
 	}
-	if ctx.Err() != nil {
-		// Shutdown: the row stays pending for the next start.
+	if err != nil && ctx.Err() != nil {
+		// Shutdown cut the send short: the row stays pending for the
+		// next start. A send the platform accepted is recorded below even
+		// during shutdown, or the card would be posted twice.
 		return Outcome{}, ctx.Err()
 	}
 	outcome := "sent"
@@ -300,11 +302,19 @@ const (
 	recordRetryMax = 5 * time.Second
 )
 
+// recordSentFor bounds how long a sent message's record is retried, even
+// after the job itself was cancelled.
+const recordSentFor = 30 * time.Second
+
 // recordSent marks a message the platform accepted as sent. While the
-// store is unreachable (a database restart) it keeps trying until ctx
-// ends: giving up would leave the row pending, and the message would be
-// posted a second time.
+// store is unreachable (a database restart) it keeps trying, for up to
+// recordSentFor and through a shutdown: giving up would leave the row
+// pending, and the message would be posted a second time.
 func (d *Deliverer) recordSent(ctx context.Context, dl *alerts.Delivery, members []*alerts.Delivery, ref string) (Outcome, error) {
+	// The platform has the message: recording it must outlive a shutdown
+	// that cancels the job, within a bound.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordSentFor)
+	defer cancel()
 	wait := recordRetryMin
 	for {
 		out, err := d.finish(ctx, dl, members, alerts.DeliverySent, ref, nil)

@@ -119,3 +119,36 @@ func TestGroupedCards(t *testing.T) {
 		}
 	}
 }
+
+// cancellingNotifier is a platform that accepts the message while the
+// process is being stopped.
+type cancellingNotifier struct {
+	*fakeNotifier
+	cancel context.CancelFunc
+}
+
+func (c *cancellingNotifier) Post(ctx context.Context, to alerts.Destination, m *alerts.Message) (string, error) {
+	ref, err := c.fakeNotifier.Post(ctx, to, m)
+	c.cancel()
+	return ref, err
+}
+
+func TestShutdownDuringAnAcceptedPostDoesNotRepost(t *testing.T) {
+	e := newEnv(t)
+	a := e.alert(t)
+	id := e.card(t, a, c1)
+	ctx, cancel := context.WithCancel(context.Background())
+	n := &cancellingNotifier{fakeNotifier: e.slack, cancel: cancel}
+	opts := defaultOpts
+	opts.Now = e.clock.Now
+	dv := outbox.New(e.st, map[string]alerts.Notifier{"slack": n}, e.svc, opts)
+	if _, err := dv.Deliver(ctx, id); err != nil {
+		t.Fatalf("Deliver during shutdown: %v; want the accepted post recorded", err)
+	}
+	if d := e.delivery(t, id); d.State != alerts.DeliverySent {
+		t.Fatalf("delivery after an accepted post during shutdown: got %s; want sent", d.State)
+	}
+	if out := deliver(t, dv, id); !out.Done || len(e.slack.got()) != 1 {
+		t.Fatalf("after restart: got %+v and %d posts; want done, posted once", out, len(e.slack.got()))
+	}
+}
