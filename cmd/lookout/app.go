@@ -1,9 +1,9 @@
 package main
 
 import (
-	"fmt"
 	"context"
 	"database/sql"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
