@@ -83,7 +83,10 @@ type OutboxTx interface {
 	Deliveries(ctx context.Context, alertID int64) ([]*Delivery, error)
 	// PendingBefore reports whether an older delivery to the same
 	// destination is still pending: cards keep their order per channel.
-	PendingBefore(ctx context.Context, d *Delivery) (bool, error)
+	// Grouped cards created after openSince are still waiting for their
+	// group window and do not hold back other deliveries (only the cards
+	// of their own group).
+	PendingBefore(ctx context.Context, d *Delivery, openSince time.Time) (bool, error)
 	// LastSent is when the destination last received a message.
 	LastSent(ctx context.Context, to Destination) (time.Time, error)
 	// GroupPending lists the pending cards of a group to one destination

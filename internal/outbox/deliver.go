@@ -73,6 +73,9 @@ type Deliverer struct {
 	notifiers map[string]alerts.Notifier
 	notice    noticer
 	opts      Options
+	// maxWindow is the longest group window: grouped cards younger than
+	// it may still be waiting for their window.
+	maxWindow time.Duration
 }
 
 // noticer queues notices; the alerts service does.
@@ -84,7 +87,11 @@ type noticer interface {
 // "discord", "console".
 func New(store alerts.Store, notifiers map[string]alerts.Notifier, svc noticer, opts Options) *Deliverer {
 	opts.defaults()
-	return &Deliverer{store: store, notifiers: notifiers, notice: svc, opts: opts}
+	d := &Deliverer{store: store, notifiers: notifiers, notice: svc, opts: opts}
+	for _, w := range opts.GroupWindows {
+		d.maxWindow = max(d.maxWindow, w)
+	}
+	return d
 }
 
 // Outcome says what became of one attempt.
@@ -229,7 +236,7 @@ func (d *Deliverer) group(ctx context.Context, tx alerts.Tx, members []*alerts.D
 // same destination first (cards keep their order, an edit never overtakes
 // its card), then pacing. For an edit it returns the card's message ref.
 func (d *Deliverer) ready(ctx context.Context, tx alerts.Tx, dl *alerts.Delivery) (time.Duration, string, error) {
-	before, err := tx.PendingBefore(ctx, dl)
+	before, err := tx.PendingBefore(ctx, dl, d.opts.Now().Add(-d.maxWindow))
 	if err != nil {
 		return 0, "", fmt.Errorf("check order: %w", err)
 	}

@@ -152,3 +152,37 @@ func TestShutdownDuringAnAcceptedPostDoesNotRepost(t *testing.T) {
 		t.Fatalf("after restart: got %+v and %d posts; want done, posted once", out, len(e.slack.got()))
 	}
 }
+
+func TestOpenGroupDoesNotHoldBackOtherMessages(t *testing.T) {
+	e := newEnv(t)
+	opts := defaultOpts
+	opts.GroupWindows = map[string]time.Duration{"ops": 5 * time.Minute}
+	opts.Now = e.clock.Now
+	dv := outbox.New(e.st, map[string]alerts.Notifier{"slack": e.slack}, e.svc, opts)
+
+	posted := e.alert(t)
+	first := e.card(t, posted, c1)
+	if out := deliver(t, dv, first); !out.Done {
+		t.Fatalf("plain card: got %+v; want done", out)
+	}
+	e.clock.Advance(time.Minute)
+	waiting := e.alert(t)
+	e.groupCard(t, waiting) // waits five minutes for its window
+	e.clock.Advance(time.Minute)
+	if _, err := e.svc.Apply(context.Background(), alerts.Request{ActionID: "ack", Alert: posted.ID, Action: alerts.ActionAck, Actor: "slack:U1", Source: alerts.SourceSlack}); err != nil {
+		t.Fatal(err)
+	}
+	var editID int64
+	_ = e.st.View(context.Background(), func(tx alerts.Tx) error {
+		ds, err := tx.Deliveries(context.Background(), posted.ID)
+		for _, d := range ds {
+			if d.Kind == alerts.DeliveryEdit && d.Destination == c1 {
+				editID = d.ID
+			}
+		}
+		return err
+	})
+	if out := deliver(t, dv, editID); !out.Done {
+		t.Fatalf("edit of another card while a group waits: got %+v; want it sent at once", out)
+	}
+}

@@ -84,13 +84,15 @@ func (t *tx) Deliveries(ctx context.Context, alertID int64) ([]*alerts.Delivery,
 }
 
 // PendingBefore reports whether a delivery to d's destination inserted
-// before d is still pending.
-func (t *tx) PendingBefore(ctx context.Context, d *alerts.Delivery) (bool, error) {
+// before d is still pending. Grouped cards created after openSince wait for
+// their window and hold back only the cards of their own group.
+func (t *tx) PendingBefore(ctx context.Context, d *alerts.Delivery, openSince time.Time) (bool, error) {
 	var one int
 	err := t.queryRow(ctx, `SELECT 1 FROM deliveries
 	WHERE destination = $1 AND id < $2 AND state = $3
+		AND (group_key = '' OR group_key = $4 OR created_at <= $5)
 	LIMIT 1`,
-		string(d.Destination), d.ID, string(alerts.DeliveryPending)).Scan(&one)
+		string(d.Destination), d.ID, string(alerts.DeliveryPending), d.Group, openSince.UnixMicro()).Scan(&one)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return false, nil

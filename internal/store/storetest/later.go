@@ -20,6 +20,7 @@ var laterTests = []test{
 	{"AccountActivity", testActivity},
 	{"BudgetsLatestReading", testBudgets},
 	{"ReplicaHeartbeats", testReplicas},
+	{"PendingBeforeSkipsOpenGroups", testPendingBeforeSkipsOpenGroups},
 }
 
 func testGroupedCards(t *testing.T, e *env) {
@@ -229,5 +230,36 @@ func testReplicas(t *testing.T, e *env) {
 			equal(t, "replica", *got[0], *r)
 		}
 		return err
+	})
+}
+
+func testPendingBeforeSkipsOpenGroups(t *testing.T, e *env) {
+	a := e.putAlert("w", "30", at(0))
+	grouped := newDelivery(a.ID, "slack:C1", at(0))
+	grouped.Group = "w"
+	sameGroup := newDelivery(a.ID, "slack:C1", at(1))
+	sameGroup.Group = "w"
+	other := newDelivery(a.ID, "slack:C1", at(1))
+	e.insertDeliveries(grouped, sameGroup, other)
+	e.view(func(ctx context.Context, tx alerts.Tx) error {
+		for _, c := range []struct {
+			name      string
+			d         *alerts.Delivery
+			openSince time.Time
+			want      bool
+		}{
+			{"another row while the group's window is open", other, at(-5), false},
+			{"another row once the group's window closed", other, at(5), true},
+			{"a card of the same group", sameGroup, at(-5), true},
+		} {
+			got, err := tx.PendingBefore(ctx, c.d, c.openSince)
+			if err != nil {
+				return err
+			}
+			if got != c.want {
+				t.Errorf("%s: PendingBefore = %v; want %v", c.name, got, c.want)
+			}
+		}
+		return nil
 	})
 }

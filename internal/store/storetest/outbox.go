@@ -163,7 +163,7 @@ func testPendingBefore(t *testing.T, e *env) {
 	check := func(name string, d *alerts.Delivery, want bool) {
 		t.Helper()
 		e.view(func(ctx context.Context, tx alerts.Tx) error {
-			got, err := tx.PendingBefore(ctx, d)
+			got, err := tx.PendingBefore(ctx, d, base.Add(-time.Hour))
 			if err != nil {
 				return err
 			}
