@@ -4,9 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
-
 	"github.com/lookoutbot/lookout/internal/store/postgres"
 )
 
@@ -23,23 +20,14 @@ func openPostgres(ctx context.Context, dsn string) (*database, error) {
 	if err != nil {
 		return nil, err
 	}
-	lcfg, err := pgxpool.ParseConfig(dsn)
+	drv, closePool, err := postgres.RiverDriver(ctx, db, dsn)
 	if err != nil {
 		_ = db.Close()
-		return nil, fmt.Errorf("open postgres listener: %w", err)
+		return nil, err
 	}
-	// Listener connections are taken out of the pool for good; River holds
-	// one per running client and closes it when the client stops.
-	lcfg.MinConns, lcfg.MaxConns = 0, 1
-	listen, err := pgxpool.NewWithConfig(ctx, lcfg)
-	if err != nil {
-		_ = db.Close()
-		return nil, fmt.Errorf("open postgres listener: %w", err)
-	}
-	d := &database{db: db, store: postgres.New(db, nil), river: riverdatabasesql.NewWithPgxListener(db, listen), closeExtra: listen.Close}
+	d := &database{db: db, store: postgres.New(db, nil), river: drv, closeExtra: closePool}
 	if err := postgres.Migrate(ctx, db, func(ctx context.Context) error { return migrateRiver(ctx, d.river) }); err != nil {
-		listen.Close()
-		_ = db.Close()
+		_ = d.Close()
 		return nil, fmt.Errorf("migrate store: %w", err)
 	}
 	return d, nil

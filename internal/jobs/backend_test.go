@@ -7,9 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river/riverdriver"
-	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
 
@@ -93,19 +91,12 @@ func openPostgres(ctx context.Context, dsn string) (*conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	lcfg, err := pgxpool.ParseConfig(dsn)
+	drv, closePool, err := postgres.RiverDriver(ctx, db, dsn)
 	if err != nil {
 		_ = db.Close()
-		return nil, fmt.Errorf("listener config: %w", err)
+		return nil, err
 	}
-	lcfg.MinConns, lcfg.MaxConns = 0, 1
-	listen, err := pgxpool.NewWithConfig(ctx, lcfg)
-	if err != nil {
-		_ = db.Close()
-		return nil, fmt.Errorf("listener pool: %w", err)
-	}
-	drv := riverdatabasesql.NewWithPgxListener(db, listen)
-	closeAll := func() { listen.Close(); _ = db.Close() }
+	closeAll := func() { closePool(); _ = db.Close() }
 	if err := postgres.Migrate(ctx, db, func(ctx context.Context) error { return migrateRiver(ctx, drv) }); err != nil {
 		closeAll()
 		return nil, err
