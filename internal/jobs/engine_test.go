@@ -449,8 +449,12 @@ func testReconcileReinsertsLostJobs(t *testing.T, b backend) {
 	}
 	c.close()
 	n2 := newNotifier()
-	s.start(t, n2)
+	nd2 := s.start(t, n2)
 	if got := await(t, n2, alerts.DeliveryCard, 1)[0].Alert.Post.Title; got != "cartel one" {
 		t.Fatalf("card after reconcile: got %q; want %q", got, "cartel one")
+	}
+	// With every job in place, reconciling again adds nothing.
+	if n, err := nd2.engine.Reconcile(context.Background()); err != nil || n != 0 {
+		t.Fatalf("second reconcile: inserted %d, err %v; want 0 (jobs are unique)", n, err)
 	}
 }

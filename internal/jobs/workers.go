@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -133,15 +134,22 @@ func (e *Engine) Reconcile(ctx context.Context) (int, error) {
 	for _, t := range ts {
 		params = append(params, river.InsertManyParams{Args: TimerArgs{Timer: t.ID}, InsertOpts: &river.InsertOpts{Queue: queueTimer, ScheduledAt: t.DueAt, UniqueOpts: uniqueOpts}})
 	}
+	// Batches keep a large backlog from costing one round trip (and, on
+	// SQLite, one turn of the single connection) per job.
 	inserted := 0
-	for _, p := range params {
-		res, err := e.client.Insert(ctx, p.Args, p.InsertOpts)
+	for batch := range slices.Chunk(params, reconcileBatch) {
+		res, err := e.client.InsertMany(ctx, batch)
 		if err != nil {
-			return inserted, fmt.Errorf("reconcile: insert %s: %w", p.Args.Kind(), err)
+			return inserted, fmt.Errorf("reconcile: insert %d jobs: %w", len(batch), err)
 		}
-		if !res.UniqueSkippedAsDuplicate {
-			inserted++
+		for _, r := range res {
+			if !r.UniqueSkippedAsDuplicate {
+				inserted++
+			}
 		}
 	}
 	return inserted, nil
 }
+
+// reconcileBatch is how many jobs one reconcile insert carries.
+const reconcileBatch = 500
