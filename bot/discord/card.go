@@ -222,20 +222,23 @@ func webURL(u string) string {
 	return s
 }
 
-// actorPattern finds Discord actors in a state line, shown as mentions:
-// an embed renders <@id> as the member's name and never pings.
-var actorPattern = regexp.MustCompile(`discord:user:([0-9]{1,20})`)
+// actorPattern matches the identities Lookout records for Discord users.
+var actorPattern = regexp.MustCompile(`^discord:user:([0-9]{1,20})$`)
 
-// stateLine is bot.StateLine, escaped, with Discord actors as mentions.
+// stateLine is bot.StateLine, escaped, with the Discord users Lookout
+// recorded (the actor, the escalation target, the assignee, the mute's
+// author) shown as mentions: an embed renders <@id> as the member's name
+// and never pings. Text someone typed into a reason stays text.
 func stateLine(a *alerts.Alert, mute *alerts.Mute, now time.Time) string {
-	s := bot.StateLine(a, mute, now)
-	var b strings.Builder
-	last := 0
-	for _, m := range actorPattern.FindAllStringSubmatchIndex(s, -1) {
-		b.WriteString(escape(s[last:m[0]]))
-		b.WriteString("<@" + s[m[2]:m[3]] + ">")
-		last = m[1]
+	out := escape(bot.StateLine(a, mute, now))
+	known := []string{a.LastActor, a.EscalatedTo, a.Assignee}
+	if mute != nil {
+		known = append(known, mute.CreatedBy)
 	}
-	b.WriteString(escape(s[last:]))
-	return b.String()
+	for _, id := range known {
+		if m := actorPattern.FindStringSubmatch(id); m != nil {
+			out = strings.ReplaceAll(out, escape(id), "<@"+m[1]+">")
+		}
+	}
+	return out
 }

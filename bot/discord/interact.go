@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -258,17 +259,24 @@ func (a *Adapter) followup(ctx context.Context, i *discordgo.Interaction, d *dis
 func mediaData(a *alerts.Alert) *discordgo.InteractionResponseData {
 	var b strings.Builder
 	b.WriteString("⚠️ **Content warning**: media from a watched post can be graphic or violent. Each link is hidden; open it only if you need to.\n")
-	for _, m := range a.Post.Media {
-		fmt.Fprintf(&b, "• %s: ", escape(m.Type))
+	for i, m := range a.Post.Media {
+		var line strings.Builder
+		fmt.Fprintf(&line, "• %s: ", escape(m.Type))
 		if u := spoilerURL(m.URL); u != "" {
-			b.WriteString("||" + u + "||")
+			line.WriteString("||" + u + "||")
 		} else {
-			b.WriteString(escape(m.URL))
+			line.WriteString(escape(m.URL))
 		}
 		if m.Alt != "" {
-			b.WriteString(" · " + escape(truncate(m.Alt, 200)))
+			line.WriteString(" · " + escape(truncate(m.Alt, 200)))
 		}
-		b.WriteString("\n")
+		line.WriteString("\n")
+		// Whole lines only: a cut inside a spoiler would show the link.
+		if more := fmt.Sprintf("… and %d more", len(a.Post.Media)-i); utf8.RuneCountInString(b.String()+line.String()+more) > maxContent {
+			b.WriteString(more)
+			break
+		}
+		b.WriteString(line.String())
 	}
 	if len(a.Post.Media) == 0 {
 		b.WriteString(escape(a.Ref() + " has no media."))

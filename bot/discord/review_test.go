@@ -4,6 +4,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
+	"unicode/utf8"
 
 	"github.com/lookoutbot/lookout/alerts"
 )
@@ -37,5 +39,31 @@ func TestEditedFieldIsNeverBlank(t *testing.T) {
 	f := editedField(a)
 	if strings.TrimSpace(f.Value) == "" {
 		t.Fatalf("edited field value %q is blank", f.Value)
+	}
+}
+
+func TestStateLineMentionsOnlyRecordedActors(t *testing.T) {
+	a := &alerts.Alert{State: alerts.StateAcked, LastAction: alerts.ActionAck, LastActor: "discord:user:555",
+		LastReason: "approved by discord:user:999"}
+	got := stateLine(a, nil, time.Time{})
+	if !strings.Contains(got, "<@555>") || strings.Contains(got, "<@999>") {
+		t.Fatalf("state line %q: want the actor as a mention and the typed id as text", got)
+	}
+}
+
+func TestShowMediaNeverCutsInsideASpoiler(t *testing.T) {
+	a := &alerts.Alert{ID: 7}
+	for i := range 40 {
+		a.Post.Media = append(a.Post.Media, alerts.Media{Type: "video", URL: "https://cdn.example.org/" + strings.Repeat("v", 60) + "/" + string(rune('a'+i%26)) + ".mp4"})
+	}
+	c := mediaData(a).Content
+	if n := utf8.RuneCountInString(c); n > maxContent {
+		t.Fatalf("content of %d characters; want at most %d", n, maxContent)
+	}
+	if strings.Count(c, "||")%2 != 0 {
+		t.Fatalf("content ends inside a spoiler: %q", c[len(c)-80:])
+	}
+	if !strings.Contains(c, "more") {
+		t.Fatalf("dropped links are not announced")
 	}
 }
