@@ -84,6 +84,17 @@ func (s *Service) policyFor(route string) (Policy, bool) {
 // Notice queues a notice to every destination of a route but those in
 // except (a destination that is failing), in its own transaction.
 func (s *Service) Notice(ctx context.Context, route, text string, except ...Destination) error {
+	if _, ok := s.routes[route]; !ok {
+		return fmt.Errorf("notice: %w: route %q", ErrNotFound, route)
+	}
+	return s.store.Update(ctx, func(tx Tx) error {
+		return s.NoticeTx(ctx, tx, route, text, except...)
+	})
+}
+
+// NoticeTx is Notice inside the caller's transaction, so the notice commits
+// or rolls back with the change it reports.
+func (s *Service) NoticeTx(ctx context.Context, tx Tx, route, text string, except ...Destination) error {
 	r, ok := s.routes[route]
 	if !ok {
 		return fmt.Errorf("notice: %w: route %q", ErrNotFound, route)
@@ -94,9 +105,7 @@ func (s *Service) Notice(ctx context.Context, route, text string, except ...Dest
 			to = append(to, d)
 		}
 	}
-	return s.store.Update(ctx, func(tx Tx) error {
-		return s.notice(ctx, tx, to, 0, text)
-	})
+	return s.notice(ctx, tx, to, 0, text)
 }
 
 func (s *Service) noticeRoute(ctx context.Context, tx Tx, route string, alertID int64, text string) error {

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/lookoutbot/lookout/alerts"
@@ -78,9 +79,10 @@ type Deliverer struct {
 	maxWindow time.Duration
 }
 
-// noticer queues notices; the alerts service does.
+// noticer queues notices inside the caller's transaction; the alerts
+// service does.
 type noticer interface {
-	Notice(ctx context.Context, route, text string, except ...alerts.Destination) error
+	NoticeTx(ctx context.Context, tx alerts.Tx, route, text string, except ...alerts.Destination) error
 }
 
 // New returns a deliverer. notifiers is keyed by platform: "slack",
@@ -345,7 +347,6 @@ func (d *Deliverer) retry(ctx context.Context, dl *alerts.Delivery, cause error)
 		wait = ra
 	}
 	wait = min(wait, d.opts.MaxRetry)
-	var route string
 	err := d.store.Update(ctx, func(tx alerts.Tx) error {
 		cur, err := tx.Delivery(ctx, dl.ID)
 		if err != nil {
@@ -353,23 +354,23 @@ func (d *Deliverer) retry(ctx context.Context, dl *alerts.Delivery, cause error)
 		}
 		cur.Attempts++
 		cur.LastError = cause.Error()
-		if cur.Attempts == d.opts.NoticeAfter && cur.Kind == alerts.DeliveryCard {
-			a, err := tx.Alert(ctx, cur.AlertID)
-			if err != nil {
-				return err
-			}
-			route = a.Route
+		if err := tx.UpdateDelivery(ctx, cur); err != nil {
+			return err
 		}
-		return tx.UpdateDelivery(ctx, cur)
+		if cur.Attempts != d.opts.NoticeAfter || cur.Kind != alerts.DeliveryCard {
+			return nil
+		}
+		a, err := tx.Alert(ctx, cur.AlertID)
+		if err != nil {
+			return err
+		}
+		// In the same transaction: the notice goes out exactly when the
+		// attempt that warrants it is recorded.
+		text := fmt.Sprintf("%s has not reached %s after %d attempts (%v); Lookout keeps retrying.", alerts.FormatRef(dl.AlertID), dl.Destination, d.opts.NoticeAfter, cause)
+		return d.noticeTx(ctx, tx, a.Route, text, dl)
 	})
 	if err != nil {
 		return Outcome{}, fmt.Errorf("record failed delivery %d: %w", dl.ID, err)
-	}
-	if route != "" {
-		text := fmt.Sprintf("%s has not reached %s after %d attempts (%v); Lookout keeps retrying.", alerts.FormatRef(dl.AlertID), dl.Destination, d.opts.NoticeAfter, cause)
-		if err := d.notice.Notice(ctx, route, text, dl.Destination); err != nil {
-			d.opts.Logger.Error("delivery_stuck_notice", "delivery", dl.ID, "err", err)
-		}
 	}
 	d.opts.Logger.Warn("delivery_retry", "delivery", dl.ID, "destination", string(dl.Destination), "kind", string(dl.Kind), "attempt", dl.Attempts+1, "retry_in", wait, "err", cause)
 	return Outcome{Retry: wait}, nil
@@ -379,11 +380,12 @@ func (d *Deliverer) retry(ctx context.Context, dl *alerts.Delivery, cause error)
 // grouped message carried. A card that fails for good is announced on the
 // alert's other destinations, so nobody misses it.
 func (d *Deliverer) finish(ctx context.Context, dl *alerts.Delivery, members []*alerts.Delivery, state alerts.DeliveryState, ref string, cause error) (Outcome, error) {
-	var route string
 	if len(members) == 0 {
 		members = []*alerts.Delivery{dl}
 	}
 	err := d.store.Update(ctx, func(tx alerts.Tx) error {
+		var route string
+		var failed []string
 		for _, m := range members {
 			cur, err := tx.Delivery(ctx, m.ID)
 			if err != nil {
@@ -408,30 +410,45 @@ func (d *Deliverer) finish(ctx context.Context, dl *alerts.Delivery, members []*
 			if state == alerts.DeliverySent {
 				cur.SentAt = d.opts.Now().UTC()
 			}
-			if state == alerts.DeliveryFailed && cur.Kind == alerts.DeliveryCard && route == "" {
-				a, err := tx.Alert(ctx, cur.AlertID)
-				if err != nil {
-					return err
+			if state == alerts.DeliveryFailed && cur.Kind == alerts.DeliveryCard {
+				failed = append(failed, alerts.FormatRef(cur.AlertID))
+				if route == "" {
+					a, err := tx.Alert(ctx, cur.AlertID)
+					if err != nil {
+						return err
+					}
+					route = a.Route
 				}
-				route = a.Route
 			}
 			if err := tx.UpdateDelivery(ctx, cur); err != nil {
 				return err
 			}
 		}
-		return nil
+		if route == "" {
+			return nil
+		}
+		// In the same transaction: the failure is never recorded without
+		// its notice.
+		text := fmt.Sprintf("Could not post %s to %s: %v. Run `lookout status` for details.", strings.Join(failed, ", "), dl.Destination, cause)
+		return d.noticeTx(ctx, tx, route, text, dl)
 	})
 	if err != nil {
 		return Outcome{}, fmt.Errorf("record delivery %d: %w", dl.ID, err)
 	}
 	if state == alerts.DeliveryFailed {
 		d.opts.Logger.Error("delivery_failed", "delivery", dl.ID, "destination", string(dl.Destination), "kind", string(dl.Kind), "err", cause)
-		if route != "" {
-			text := fmt.Sprintf("Could not post %s to %s: %v. Run `lookout status` for details.", alerts.FormatRef(dl.AlertID), dl.Destination, cause)
-			if err := d.notice.Notice(ctx, route, text, dl.Destination); err != nil {
-				d.opts.Logger.Error("delivery_failure_notice", "delivery", dl.ID, "err", err)
-			}
-		}
 	}
 	return Outcome{Done: true}, nil
+}
+
+// noticeTx queues a notice about delivery dl to the route's other
+// destinations. A route that no longer exists is logged, not fatal: the
+// delivery's own state must still be recorded.
+func (d *Deliverer) noticeTx(ctx context.Context, tx alerts.Tx, route, text string, dl *alerts.Delivery) error {
+	err := d.notice.NoticeTx(ctx, tx, route, text, dl.Destination)
+	if errors.Is(err, alerts.ErrNotFound) {
+		d.opts.Logger.Error("delivery_notice_route_missing", "delivery", dl.ID, "route", route)
+		return nil
+	}
+	return err
 }
