@@ -150,7 +150,10 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger, o appOpt
 			MaxConcurrentPerSource: cfg.Scheduler.MaxConcurrentPerSource,
 			UnhealthyAfter:         cfg.Scheduler.UnhealthyAfter,
 			MaxBackoff:             cfg.Scheduler.MaxBackoff.Duration,
-			Now:                    o.now, Logger: log, Observer: a.metrics,
+			// A poll must end (and count as a failure) before its job is
+			// cancelled, or a slow source would retry forever unreported.
+			PollTimeout: pollTimeout(cfg.Store.RescueAfter.Duration),
+			Now:         o.now, Logger: log, Observer: a.metrics,
 		})
 		notifiers := map[string]alerts.Notifier{"console": console.New(o.stdout, o.color)}
 		if a.chats, err = chatAdapters(cfg, a, log); err != nil {
@@ -293,4 +296,13 @@ func pace(d time.Duration) time.Duration {
 		return time.Nanosecond
 	}
 	return d
+}
+
+// pollTimeout bounds one poll: two minutes, and well inside the job
+// timeout that a short [store] rescue_after implies.
+func pollTimeout(rescueAfter time.Duration) time.Duration {
+	if rescueAfter <= 0 {
+		return 2 * time.Minute
+	}
+	return min(2*time.Minute, jobs.JobTimeout(rescueAfter)*9/10)
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/lookoutbot/lookout/internal/config"
+	"github.com/lookoutbot/lookout/internal/jobs"
 )
 
 func TestStatusShowsReplicasAndBudgetsSavedByRun(t *testing.T) {
@@ -38,5 +39,14 @@ func TestStatusShowsReplicasAndBudgetsSavedByRun(t *testing.T) {
 	}
 	if _, out, _ := lookout(t, cfgPath, "status"); strings.Contains(out, "replica ") {
 		t.Fatalf("after a clean stop the replica is still listed:\n%s", out)
+	}
+}
+
+func TestPollTimeoutStaysInsideTheJobTimeout(t *testing.T) {
+	for _, rescue := range []time.Duration{5 * time.Second, time.Minute, 5 * time.Minute, time.Hour} {
+		pt := pollTimeout(rescue)
+		if pt <= 0 || pt > 2*time.Minute || pt >= jobs.JobTimeout(rescue) {
+			t.Errorf("rescue_after %s: poll timeout %s; want at most 2m and under the job timeout %s", rescue, pt, jobs.JobTimeout(rescue))
+		}
 	}
 }

@@ -125,10 +125,10 @@ var uniqueOpts = river.UniqueOpts{
 	},
 }
 
-// jobTimeout cancels a job before the rescuer would hand it to another
+// JobTimeout is how long a job may run: it cancels a job before the rescuer would hand it to another
 // worker, so one unit of work never runs twice at once: a minute before,
 // or at half the bound when the bound is short (tests, small deployments).
-func jobTimeout(rescueAfter time.Duration) time.Duration {
+func JobTimeout(rescueAfter time.Duration) time.Duration {
 	if rescueAfter < 2*time.Minute {
 		return rescueAfter / 2
 	}
@@ -143,7 +143,7 @@ func New(db *sql.DB, driver riverdriver.Driver[*sql.Tx], deps Deps, opts Options
 	cfg := &river.Config{
 		Logger:               opts.RiverLogger.With("component", "river"),
 		RescueStuckJobsAfter: opts.RescueAfter,
-		JobTimeout:           jobTimeout(opts.RescueAfter),
+		JobTimeout:           JobTimeout(opts.RescueAfter),
 		FetchPollInterval:    opts.FetchPollInterval,
 		FetchCooldown:        min(100*time.Millisecond, opts.FetchPollInterval/2),
 		// Snoozes never use up attempts; this only bounds real errors,
