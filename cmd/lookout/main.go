@@ -72,12 +72,6 @@ func run(ctx context.Context, args []string, e *env) int {
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	if e.config == "" {
-		e.config = e.getenv("LOOKOUT_CONFIG")
-	}
-	if e.config == "" {
-		e.config = "lookout.toml"
-	}
 	if fs.NArg() == 0 {
 		usage(e.stderr, fs)
 		return 2
@@ -89,7 +83,23 @@ func run(ctx context.Context, args []string, e *env) int {
 		usage(e.stderr, fs)
 		return 2
 	}
-	if err := c.run(ctx, e, fs.Args()[1:]); err != nil {
+	// -config may also follow the command (lookout check -config FILE),
+	// as people type it.
+	config, rest, err := takeConfig(fs.Args()[1:])
+	if err != nil {
+		fmt.Fprintf(e.stderr, "lookout %s: %v\n", name, err)
+		return 2
+	}
+	if config != "" {
+		e.config = config
+	}
+	if e.config == "" {
+		e.config = e.getenv("LOOKOUT_CONFIG")
+	}
+	if e.config == "" {
+		e.config = "lookout.toml"
+	}
+	if err := c.run(ctx, e, rest); err != nil {
 		if errors.Is(err, errUsage) {
 			fmt.Fprintln(e.stderr, strings.TrimSuffix(err.Error(), ": usage"))
 			return 2
@@ -101,7 +111,7 @@ func run(ctx context.Context, args []string, e *env) int {
 }
 
 func usage(w io.Writer, fs *flag.FlagSet) {
-	fmt.Fprintln(w, "usage: lookout [-config FILE] COMMAND [ARGS]")
+	fmt.Fprintln(w, "usage: lookout [-config FILE] COMMAND [ARGS] (-config may also follow the command)")
 	fmt.Fprintln(w, "\ncommands:")
 	cs := commands()
 	names := make([]string, 0, len(cs))
@@ -119,4 +129,27 @@ func usage(w io.Writer, fs *flag.FlagSet) {
 func cmdVersion(_ context.Context, e *env, _ []string) error {
 	fmt.Fprintf(e.stdout, "lookout %s\n", version)
 	return nil
+}
+
+// takeConfig removes a -config FILE (or --config FILE, -config=FILE) given
+// after the command from args, and returns it with the other arguments.
+func takeConfig(args []string) (string, []string, error) {
+	var config string
+	rest := make([]string, 0, len(args))
+	for i := 0; i < len(args); i++ {
+		name, val, hasVal := strings.Cut(args[i], "=")
+		if name != "-config" && name != "--config" {
+			rest = append(rest, args[i])
+			continue
+		}
+		if !hasVal {
+			if i+1 >= len(args) {
+				return "", nil, fmt.Errorf("%s needs a file name", name)
+			}
+			i++
+			val = args[i]
+		}
+		config = val
+	}
+	return config, rest, nil
 }

@@ -351,3 +351,21 @@ console = true
 		t.Fatalf("check: exit %d, stderr %q; want only the unsearchable rule refused", code, errOut)
 	}
 }
+
+func TestConfigFlagAfterTheCommand(t *testing.T) {
+	for _, args := range [][]string{
+		{"check", "-config", "../../config.example.toml"},
+		{"check", "--config=../../config.example.toml"},
+		{"-config", "missing.toml", "check", "-config", "../../config.example.toml"},
+	} {
+		var out, errOut syncBuffer
+		code := run(context.Background(), args, &env{stdout: &out, stderr: &errOut, getenv: func(string) string { return "" }})
+		if code != 0 || !strings.Contains(out.String(), "ok (1 watches") {
+			t.Errorf("lookout %v: exit %d, stdout %q, stderr %q; want the example config checked", args, code, out.String(), errOut.String())
+		}
+	}
+	var errOut syncBuffer
+	if code := run(context.Background(), []string{"check", "-config"}, &env{stdout: &syncBuffer{}, stderr: &errOut, getenv: func(string) string { return "" }}); code != 2 || !strings.Contains(errOut.String(), "-config needs a file name") {
+		t.Errorf("-config without a file: exit %d, stderr %q; want a usage error", code, errOut.String())
+	}
+}
