@@ -2,42 +2,19 @@ package watchers_test
 
 import (
 	"context"
-	"fmt"
-	"net/http"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/lookoutbot/lookout/alerts"
-	"github.com/lookoutbot/lookout/internal/httpx"
 	"github.com/lookoutbot/lookout/internal/store/sqlite/sqlitetest"
 	"github.com/lookoutbot/lookout/watchers"
 	"github.com/lookoutbot/lookout/watchers/feed"
+	"github.com/lookoutbot/lookout/watchers/feed/feedtest"
 	"github.com/lookoutbot/lookout/watchers/match"
 )
 
 // benchPosts is the number of new posts each benchmarked poll returns.
 const benchPosts = 100
-
-// generatedFeed answers every fetch with benchPosts items never seen
-// before, about 1 in 10 of them matching the watch.
-type generatedFeed struct{ round int }
-
-func (g *generatedFeed) Get(_ context.Context, _ string, _ http.Header) (*httpx.Response, error) {
-	g.round++
-	var b strings.Builder
-	b.WriteString(`<?xml version="1.0"?><rss version="2.0"><channel><title>bench</title><link>https://example.org/</link>`)
-	for i := range benchPosts {
-		text := "Reunión del comité vecinal el sábado en el parque, traigan sillas y agua para todos"
-		if i%10 == 0 {
-			text = "Se busca gente nueva para la plaza, el cártel paga bien"
-		}
-		fmt.Fprintf(&b, `<item><guid>r%d-%d</guid><title>post %d</title><description>%s</description><pubDate>Sun, 01 Nov 2026 10:00:00 +0000</pubDate></item>`,
-			g.round, i, i, text)
-	}
-	b.WriteString(`</channel></rss>`)
-	return &httpx.Response{Status: 200, Header: http.Header{}, Body: []byte(b.String())}, nil
-}
 
 type benchLookup struct{ w *alerts.Watch }
 
@@ -61,7 +38,7 @@ var benchWatch = alerts.Watch{
 func BenchmarkIngestBatched(b *testing.B) {
 	svc, _ := benchService(b)
 	w := benchWatch
-	sched := watchers.NewScheduler(map[string]watchers.Watcher{"feed": feed.New(&generatedFeed{}, feed.Options{})},
+	sched := watchers.NewScheduler(map[string]watchers.Watcher{"feed": feed.New(&feedtest.Generated{Posts: benchPosts}, feed.Options{})},
 		match.New(), svc, benchLookup{&w}, watchers.Options{})
 	ctx := context.Background()
 	b.ResetTimer()
@@ -79,7 +56,7 @@ func BenchmarkIngestBatched(b *testing.B) {
 func BenchmarkIngestPerPost(b *testing.B) {
 	svc, _ := benchService(b)
 	w := benchWatch
-	fw := feed.New(&generatedFeed{}, feed.Options{})
+	fw := feed.New(&feedtest.Generated{Posts: benchPosts}, feed.Options{})
 	m := match.New()
 	ctx := context.Background()
 	b.ResetTimer()

@@ -4,10 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"net/http"
 	"path/filepath"
 	"slices"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -19,7 +17,6 @@ import (
 	"github.com/riverqueue/river/rivermigrate"
 
 	"github.com/lookoutbot/lookout/alerts"
-	"github.com/lookoutbot/lookout/internal/httpx"
 	"github.com/lookoutbot/lookout/internal/jobs"
 	"github.com/lookoutbot/lookout/internal/outbox"
 	"github.com/lookoutbot/lookout/internal/store"
@@ -28,6 +25,7 @@ import (
 	"github.com/lookoutbot/lookout/internal/store/sqlite"
 	"github.com/lookoutbot/lookout/watchers"
 	"github.com/lookoutbot/lookout/watchers/feed"
+	"github.com/lookoutbot/lookout/watchers/feed/feedtest"
 	"github.com/lookoutbot/lookout/watchers/match"
 )
 
@@ -90,26 +88,6 @@ func openBackend(b testing.TB, name string) *backend {
 // benchPosts is the number of new posts each benchmarked poll returns.
 const benchPosts = 100
 
-// generatedFeed answers every fetch with benchPosts never-seen items, about
-// 1 in 10 of them matching, as watchers/ingest_bench_test.go does.
-type generatedFeed struct{ round int }
-
-func (g *generatedFeed) Get(_ context.Context, _ string, _ http.Header) (*httpx.Response, error) {
-	g.round++
-	var b strings.Builder
-	b.WriteString(`<?xml version="1.0"?><rss version="2.0"><channel><title>bench</title><link>https://example.org/</link>`)
-	for i := range benchPosts {
-		text := "Reunión del comité vecinal el sábado en el parque, traigan sillas y agua para todos"
-		if i%10 == 0 {
-			text = "Se busca gente nueva para la plaza, el cártel paga bien"
-		}
-		fmt.Fprintf(&b, `<item><guid>r%d-%d</guid><title>post %d</title><description>%s</description><pubDate>Sun, 01 Nov 2026 10:00:00 +0000</pubDate></item>`,
-			g.round, i, i, text)
-	}
-	b.WriteString(`</channel></rss>`)
-	return &httpx.Response{Status: 200, Header: http.Header{}, Body: []byte(b.String())}, nil
-}
-
 type benchLookup struct{ w *alerts.Watch }
 
 func (l benchLookup) Get(context.Context, string) (*alerts.Watch, error) { c := *l.w; return &c, nil }
@@ -131,7 +109,7 @@ func BenchmarkIngest(b *testing.B) {
 			be := openBackend(b, name)
 			svc := alerts.NewService(be.store, alerts.Options{Routes: []alerts.Route{benchRoute}})
 			w := benchWatch
-			sched := watchers.NewScheduler(map[string]watchers.Watcher{"feed": feed.New(&generatedFeed{}, feed.Options{})},
+			sched := watchers.NewScheduler(map[string]watchers.Watcher{"feed": feed.New(&feedtest.Generated{Posts: benchPosts}, feed.Options{})},
 				match.New(), svc, benchLookup{&w}, watchers.Options{})
 			ctx := context.Background()
 			for b.Loop() {
@@ -232,31 +210,27 @@ func BenchmarkDeliver(b *testing.B) {
 	}
 }
 
-// TestCommitToDeliveryLatency reports, per database, the time from the
-// commit of a transaction holding a delivery to the notifier receiving it,
-// over sequential single deliveries. It only measures; run it with
-// LOOKOUT_BENCH_LATENCY=1 and -v.
-func TestCommitToDeliveryLatency(t *testing.T) {
-	if testing.Short() || !benchLatency() {
-		t.Skip("measurement only: set LOOKOUT_BENCH_LATENCY=1")
-	}
-	const samples = 200
+// BenchmarkCommitToDeliveryLatency measures, per database, the time from
+// the commit of a transaction holding a delivery to the notifier receiving
+// it, one delivery at a time, and reports its p50 and p99.
+func BenchmarkCommitToDeliveryLatency(b *testing.B) {
 	for _, name := range backends {
-		t.Run(name, func(t *testing.T) {
-			be := openBackend(t, name)
+		b.Run(name, func(b *testing.B) {
+			be := openBackend(b, name)
 			s := newSink(1)
-			startEngine(t, be, s)
+			startEngine(b, be, s)
 			var lat []time.Duration
-			for i := range samples {
-				insertNotices(t, be, fmt.Sprintf("l%d", i), 1)
+			i := 0
+			for b.Loop() {
+				insertNotices(b, be, fmt.Sprintf("l%d", i), 1)
 				committed := time.Now()
 				<-s.seen
 				lat = append(lat, time.Since(committed))
+				i++
 			}
 			slices.Sort(lat)
-			t.Logf("%s: commit→delivery p50 %s, p99 %s, max %s over %d", name,
-				lat[len(lat)/2].Round(100*time.Microsecond), lat[len(lat)*99/100].Round(100*time.Microsecond),
-				lat[len(lat)-1].Round(100*time.Microsecond), samples)
+			b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
+			b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
 		})
 	}
 }
