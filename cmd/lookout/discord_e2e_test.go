@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/hex"
@@ -124,18 +123,7 @@ responder = ["discord:role:888"]
 moderator = ["discord:role:999"]
 `, filepath.Join(dir, "lookout.db"), addr, hex.EncodeToString(pub), dc.srv.URL+"/api/v10/", feed.srv.URL))
 
-	ctx, cancel := context.WithCancel(context.Background())
-	var out, errOut syncBuffer
-	done := make(chan int)
-	go func() {
-		done <- run(ctx, []string{"-config", cfg, "run"}, &env{stdout: &out, stderr: &errOut, getenv: func(string) string { return "" }})
-	}()
-	defer func() {
-		cancel()
-		if code := <-done; code != 0 {
-			t.Errorf("run: exit %d: %s", code, errOut.String())
-		}
-	}()
+	defer startRun(t, cfg).stop(t)
 
 	waitFor(t, "the alert card", func() bool { return len(dc.find("POST", "/channels/123/messages", "lookout:ack:1")) == 1 })
 	card := dc.find("POST", "/channels/123/messages", "lookout:ack:1")[0]

@@ -216,19 +216,15 @@ func TestUserFlow(t *testing.T) {
 	f := newFeed(t, "the cartel is hiring", "weather", "se busca gente nueva")
 	cfg := testConfig(t, f.srv.URL)
 
-	ctx, cancel := context.WithCancel(context.Background())
-	var out, errOut syncBuffer
-	done := make(chan int)
-	go func() {
-		done <- run(ctx, []string{"-config", cfg, "run"}, &env{stdout: &out, stderr: &errOut, getenv: func(string) string { return "" }})
-	}()
-	waitFor(t, "two alert cards", func() bool { return strings.Contains(out.String(), "A-2") })
-	cancel()
-	if code := <-done; code != 0 {
-		t.Fatalf("run: exit %d: %s", code, errOut.String())
+	first := startRun(t, cfg)
+	waitFor(t, "two alert cards", func() bool { return strings.Contains(first.out.String(), "A-2") })
+	first.stop(t)
+	if t.Failed() {
+		t.FailNow()
 	}
-	if !strings.Contains(out.String(), "»cartel«") || !strings.Contains(out.String(), "»gente nueva«") {
-		t.Errorf("cards do not mark the matched words:\n%s", out.String())
+	out := first.out.String()
+	if !strings.Contains(out, "»cartel«") || !strings.Contains(out, "»gente nueva«") {
+		t.Errorf("cards do not mark the matched words:\n%s", out)
 	}
 
 	code, stdout, stderr := lookout(t, cfg, "alerts", "ack", "A-1", "on it", "--as", "rita")
@@ -246,15 +242,11 @@ func TestUserFlow(t *testing.T) {
 
 	// Restart: the feed still holds the same posts; nothing alerts twice.
 	hits := f.hits.Load()
-	ctx2, cancel2 := context.WithCancel(context.Background())
-	var out2 syncBuffer
-	go func() {
-		done <- run(ctx2, []string{"-config", cfg, "run"}, &env{stdout: &out2, stderr: &errOut, getenv: func(string) string { return "" }})
-	}()
+	second := startRun(t, cfg)
 	waitFor(t, "a poll after the restart", func() bool { return f.hits.Load() > hits })
 	as := listAlerts(t, cfg)
-	cancel2()
-	<-done
+	second.stop(t)
+	out2 := &second.out
 	if len(as) != 2 {
 		t.Fatalf("alerts after restart: got %d; want 2", len(as))
 	}
@@ -367,5 +359,35 @@ func TestConfigFlagAfterTheCommand(t *testing.T) {
 	var errOut syncBuffer
 	if code := run(context.Background(), []string{"check", "-config"}, &env{stdout: &syncBuffer{}, stderr: &errOut, getenv: func(string) string { return "" }}); code != 2 || !strings.Contains(errOut.String(), "-config needs a file name") {
 		t.Errorf("-config without a file: exit %d, stderr %q; want a usage error", code, errOut.String())
+	}
+}
+
+// running is `lookout run` working in-process until stop.
+type running struct {
+	out, errOut syncBuffer
+	cancel      context.CancelFunc
+	done        chan int
+}
+
+// startRun starts `lookout -config cfg run` in-process.
+func startRun(t *testing.T, cfg string) *running {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	r := &running{cancel: cancel, done: make(chan int, 1)}
+	go func() {
+		r.done <- run(ctx, []string{"-config", cfg, "run"}, &env{stdout: &r.out, stderr: &r.errOut, getenv: func(string) string { return "" }})
+	}()
+	return r
+}
+
+// stop stops the run like a SIGTERM and fails the test unless it exited
+// cleanly; on a failed test it also logs what the run wrote to stderr.
+func (r *running) stop(t *testing.T) {
+	t.Helper()
+	r.cancel()
+	if code := <-r.done; code != 0 {
+		t.Errorf("run: exit %d: %s", code, r.errOut.String())
+	} else if t.Failed() {
+		t.Logf("lookout log:\n%s", r.errOut.String())
 	}
 }

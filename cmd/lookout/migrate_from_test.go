@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"database/sql"
 	"fmt"
 	"path/filepath"
@@ -51,18 +50,13 @@ admin = ["cli:maria"]
 // runUntil runs `lookout run` in-process until cond holds on its output.
 func runUntil(t *testing.T, cfg, what string, cond func(out string) bool) string {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	var out, errOut syncBuffer
-	done := make(chan int)
-	go func() {
-		done <- run(ctx, []string{"-config", cfg, "run"}, &env{stdout: &out, stderr: &errOut, getenv: func(string) string { return "" }})
-	}()
-	waitFor(t, what, func() bool { return cond(out.String()) })
-	cancel()
-	if code := <-done; code != 0 {
-		t.Fatalf("run: exit %d: %s", code, errOut.String())
+	r := startRun(t, cfg)
+	waitFor(t, what, func() bool { return cond(r.out.String()) })
+	r.stop(t)
+	if t.Failed() {
+		t.FailNow()
 	}
-	return out.String()
+	return r.out.String()
 }
 
 // TestMigrateFromSQLite fills a SQLite store the way a team would (alerts,

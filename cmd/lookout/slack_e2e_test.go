@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -121,21 +120,7 @@ moderator = ["slack:U2"]
 admin = ["cli:maria"]
 `, filepath.Join(dir, "lookout.db"), addr, slackE2ESecret, fake.APIURL(), feed.srv.URL))
 
-	ctx, cancel := context.WithCancel(context.Background())
-	var out, errOut syncBuffer
-	done := make(chan int)
-	go func() {
-		done <- run(ctx, []string{"-config", cfg, "run"}, &env{stdout: &out, stderr: &errOut, getenv: func(string) string { return "" }})
-	}()
-	defer func() {
-		cancel()
-		if code := <-done; code != 0 {
-			t.Errorf("run: exit %d: %s", code, errOut.String())
-		}
-		if t.Failed() {
-			t.Logf("lookout log:\n%s", errOut.String())
-		}
-	}()
+	defer startRun(t, cfg).stop(t)
 	base := "http://" + addr
 
 	// 1. The post becomes a card in C1.
