@@ -87,3 +87,13 @@ func Spare(b any, need int) bool {
 	}
 	return SpareBudget(s.Snapshot(), need)
 }
+
+// MarkGone records as gone, at at, each post of batch whose platform id is
+// a key of reasons (the platform's batch lookup), with the reason given.
+func (r *Rechecked) MarkGone(batch []alerts.Post, reasons map[string]string, at time.Time) {
+	for _, p := range batch {
+		if reason, ok := reasons[p.ID]; ok {
+			r.Gone = append(r.Gone, Gone{ChainID: p.ChainID(), At: at, Reason: reason})
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/lookoutbot/lookout/alerts"
+	"github.com/lookoutbot/lookout/bot/slack/slackfake"
 )
 
 // hostile is a post that tries every way to ping, format or link.
@@ -144,33 +145,13 @@ func TestCardEdited(t *testing.T) {
 	}
 }
 
-// decodeJSONString returns raw JSON with \u escapes decoded, as Slack
-// will read it.
 func decodeJSONString(t *testing.T, raw []byte) string {
 	t.Helper()
-	var v any
-	if err := json.Unmarshal(raw, &v); err != nil {
-		t.Fatal(err)
+	out := slackfake.Strings(string(raw))
+	if out == "" {
+		t.Fatalf("not JSON: %s", raw)
 	}
-	var b strings.Builder
-	var walk func(any)
-	walk = func(v any) {
-		switch x := v.(type) {
-		case string:
-			b.WriteString(x)
-			b.WriteByte('\n')
-		case []any:
-			for _, e := range x {
-				walk(e)
-			}
-		case map[string]any:
-			for _, e := range x {
-				walk(e)
-			}
-		}
-	}
-	walk(v)
-	return b.String()
+	return out
 }
 
 func TestGroupCardGolden(t *testing.T) {

@@ -54,12 +54,7 @@ func (w *Watcher) Recheck(ctx context.Context, posts []alerts.Post) (watchers.Re
 			if err != nil {
 				return out, fmt.Errorf("recheck bluesky: %w", err)
 			}
-			now := w.opts.Now().UTC()
-			for _, p := range batch {
-				if reason, ok := gone[p.ID]; ok {
-					out.Gone = append(out.Gone, watchers.Gone{ChainID: p.ChainID(), At: now, Reason: reason})
-				}
-			}
+			out.MarkGone(batch, gone, w.opts.Now().UTC())
 		}
 		out.Checked = end
 	}

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/lookoutbot/lookout/internal/clock"
 )
 
 const (
@@ -25,7 +27,7 @@ const (
 // with a float Remaining, 429s, and a refusal of generic User-Agents.
 type fakeReddit struct {
 	mu  sync.Mutex
-	clk *clock
+	clk *clock.Fake
 
 	posts   map[string][]fakePost // by listing path, newest last
 	tokens  map[string]time.Time  // valid tokens and their expiry
@@ -48,7 +50,7 @@ type fakePost struct {
 	extra   map[string]any
 }
 
-func newFakeReddit(t *testing.T, clk *clock) (*fakeReddit, *httptest.Server) {
+func newFakeReddit(t *testing.T, clk *clock.Fake) (*fakeReddit, *httptest.Server) {
 	f := &fakeReddit{clk: clk, posts: map[string][]fakePost{}, tokens: map[string]time.Time{}, expires: 86400, remaining: 99, reset: 300}
 	srv := httptest.NewServer(f)
 	t.Cleanup(srv.Close)
@@ -215,21 +217,4 @@ func (f *fakeReddit) revokeAll() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.tokens = map[string]time.Time{}
-}
-
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
 }

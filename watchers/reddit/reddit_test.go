@@ -10,14 +10,15 @@ import (
 	"time"
 
 	"github.com/lookoutbot/lookout/alerts"
+	"github.com/lookoutbot/lookout/internal/clock"
 	"github.com/lookoutbot/lookout/internal/httpx"
 	"github.com/lookoutbot/lookout/internal/ratelimit"
 	"github.com/lookoutbot/lookout/watchers"
 )
 
-func setup(t *testing.T, opts Options) (*Watcher, *fakeReddit, *clock) {
+func setup(t *testing.T, opts Options) (*Watcher, *fakeReddit, *clock.Fake) {
 	t.Helper()
-	clk := &clock{t: time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC)}
+	clk := clock.NewFake(time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC))
 	fake, srv := newFakeReddit(t, clk)
 	if opts.UserAgent == "" {
 		opts.UserAgent = testUA
@@ -305,7 +306,7 @@ func TestListingErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			clk := &clock{t: time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC)}
+			clk := clock.NewFake(time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC))
 			fake, srv := newFakeReddit(t, clk)
 			fake.override, fake.overrideBody = tt.status, tt.body
 			client := httpx.New(httpx.Options{UserAgent: testUA, RetryMax: -1, MaxBodyBytes: 1 << 10})
