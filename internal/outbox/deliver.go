@@ -114,6 +114,7 @@ func (d *Deliverer) Deliver(ctx context.Context, id int64) (Outcome, error) {
 		msg     = &alerts.Message{}
 		wait    time.Duration
 		members []*alerts.Delivery
+		newer   bool
 	)
 	err := d.store.View(ctx, func(tx alerts.Tx) error {
 		var err error
@@ -122,6 +123,9 @@ func (d *Deliverer) Deliver(ctx context.Context, id int64) (Outcome, error) {
 		}
 		if dl.State != alerts.DeliveryPending {
 			return nil
+		}
+		if newer, err = d.newerEdit(ctx, tx, dl); err != nil || newer {
+			return err
 		}
 		if wait, ref, err = d.ready(ctx, tx, dl); err != nil || wait > 0 {
 			return err
@@ -139,6 +143,10 @@ func (d *Deliverer) Deliver(ctx context.Context, id int64) (Outcome, error) {
 	switch {
 	case dl.State != alerts.DeliveryPending:
 		return Outcome{Done: true}, nil
+	case newer:
+		// A later edit of the same card is queued: it will show the
+		// alert as it is then, so this one would only repeat it.
+		return d.finish(ctx, dl, nil, alerts.DeliverySuperseded, "", nil)
 	case wait > 0:
 		return Outcome{Retry: wait}, nil
 	case dl.Kind == alerts.DeliveryEdit && ref == "":
@@ -146,6 +154,24 @@ func (d *Deliverer) Deliver(ctx context.Context, id int64) (Outcome, error) {
 		return d.finish(ctx, dl, nil, alerts.DeliverySuperseded, "", nil)
 	}
 	return d.send(ctx, dl, members, ref, msg)
+}
+
+// newerEdit reports whether dl is an edit and a later edit of the same
+// card is already queued.
+func (d *Deliverer) newerEdit(ctx context.Context, tx alerts.Tx, dl *alerts.Delivery) (bool, error) {
+	if dl.Kind != alerts.DeliveryEdit {
+		return false, nil
+	}
+	ds, err := tx.Deliveries(ctx, dl.AlertID)
+	if err != nil {
+		return false, fmt.Errorf("list edits: %w", err)
+	}
+	for _, o := range ds {
+		if o.Kind == alerts.DeliveryEdit && o.CardID == dl.CardID && o.ID > dl.ID && o.State == alerts.DeliveryPending {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // compose fills the message from the store as it is now: the alert, its

@@ -2,6 +2,7 @@ package outbox_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -184,5 +185,51 @@ func TestOpenGroupDoesNotHoldBackOtherMessages(t *testing.T) {
 	})
 	if out := deliver(t, dv, editID); !out.Done {
 		t.Fatalf("edit of another card while a group waits: got %+v; want it sent at once", out)
+	}
+}
+
+func TestOnlyTheNewestQueuedEditIsSent(t *testing.T) {
+	e := newEnv(t)
+	dv := e.deliverer(defaultOpts)
+	a := e.alert(t)
+	card := e.card(t, a, c1)
+	if out := deliver(t, dv, card); !out.Done {
+		t.Fatalf("card: %+v", out)
+	}
+	for i, act := range []alerts.Action{alerts.ActionAck, alerts.ActionResolve} {
+		if _, err := e.svc.Apply(context.Background(), alerts.Request{ActionID: fmt.Sprint("a", i), Alert: a.ID, Action: act, Actor: "slack:U1", Source: alerts.SourceSlack}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var edits []int64
+	_ = e.st.View(context.Background(), func(tx alerts.Tx) error {
+		ds, err := tx.Deliveries(context.Background(), a.ID)
+		for _, d := range ds {
+			if d.Kind == alerts.DeliveryEdit && d.Destination == c1 {
+				edits = append(edits, d.ID)
+			}
+		}
+		return err
+	})
+	if len(edits) != 2 {
+		t.Fatalf("queued edits: got %d; want 2", len(edits))
+	}
+	e.clock.Advance(time.Minute)
+	for _, id := range edits {
+		if out := deliver(t, dv, id); !out.Done {
+			t.Fatalf("edit %d: got %+v; want done", id, out)
+		}
+	}
+	var got []call
+	for _, c := range e.slack.got() {
+		if c.op == "edit" {
+			got = append(got, c)
+		}
+	}
+	if len(got) != 1 || got[0].state != alerts.StateResolved {
+		t.Fatalf("edits sent: got %+v; want one, showing the alert resolved", got)
+	}
+	if d := e.delivery(t, edits[0]); d.State != alerts.DeliverySuperseded {
+		t.Fatalf("the older edit: got %s; want superseded", d.State)
 	}
 }
